@@ -1,0 +1,1 @@
+"""Command-line interface: a typer root with one sub-app per domain (thin wrappers)."""

@@ -1,0 +1,53 @@
+"""What every command shares: settings, the database, the console, error exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from sentinelle.db.engine import Database, open_database
+from sentinelle.errors import InputError, SentinelleError
+from sentinelle.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def get_settings() -> Settings:
+    return Settings()
+
+
+def get_database(settings: Settings | None = None) -> Database:
+    settings = settings or get_settings()
+    if settings.url.startswith("sqlite"):
+        settings.ensure_home()
+    return open_database(settings.url)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors_to_exit() -> Iterator[None]:
+    """Turn Sentinelle's errors into a clear message on stderr and a non-zero exit."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.errors and len(exc.errors) > 1:
+            for e in exc.errors:
+                err_console.print(f"[red]rejected:[/] {e}", highlight=False)
+        fail(str(exc), 2)
+    except SentinelleError as exc:
+        fail(str(exc), 1)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,33 @@
+"""The `sentinelle` command."""
+
+from __future__ import annotations
+
+import typer
+
+from sentinelle import __version__
+from sentinelle.cli import db
+
+app = typer.Typer(
+    name="sentinelle",
+    help="Sentinelle: plan, operate, account for and evaluate a city's video-protection network.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sentinelle {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
+) -> None:
+    """Settings come from SENTINELLE_HOME and SENTINELLE_DATABASE_URL."""
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,76 @@
+"""Sentinelle's exceptions: one root, a few families.
+
+::
+
+    SentinelleError
+    ├── ConfigError          settings or environment unusable
+    ├── StorageError         database unreachable or schema problem
+    ├── InputError           a file, row or argument is invalid (names the input, line, field)
+    │   └── ImportRejected   an import rejected rows (carries every RowError)
+    ├── NotFoundError        an object asked for does not exist
+    └── SolverError          an optimisation could not be run
+
+Compliance violations are *data* (findings), never exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SentinelleError(Exception):
+    """Root of every error raised on purpose by Sentinelle."""
+
+
+class ConfigError(SentinelleError):
+    """Settings or environment are unusable."""
+
+
+class StorageError(SentinelleError):
+    """The database cannot be reached or its schema is wrong."""
+
+
+class NotFoundError(SentinelleError):
+    """An object asked for does not exist."""
+
+
+class SolverError(SentinelleError):
+    """An optimisation could not be run."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected input row: where it is and why it was rejected."""
+
+    file: str
+    line: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.field:
+            where += f", field `{self.field}`"
+        return f"{where}: {self.reason}"
+
+
+class InputError(SentinelleError):
+    """Invalid input: a file, a row, a field or an argument.
+
+    The message names the input and, where known, the line and field.
+    """
+
+    def __init__(self, message: str, *, errors: list[RowError] | None = None) -> None:
+        super().__init__(message)
+        self.errors: list[RowError] = list(errors or [])
+
+    @classmethod
+    def at(cls, file: str, line: int | None, field: str | None, reason: str) -> InputError:
+        err = RowError(file, line, field, reason)
+        return cls(str(err), errors=[err])
+
+
+class ImportRejected(InputError):
+    """An import rejected one or more rows; `errors` lists each of them."""

@@ -1,0 +1,72 @@
+"""Shared fixtures: databases on SQLite and PostgreSQL, the shared data folder, a CLI runner.
+
+PostgreSQL tests use SENTINELLE_TEST_PG_URL (scripts/test starts the packaged cluster when
+run as root). Under CI=true they fail when the server is missing, never skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from sentinelle.db.engine import Database, open_database
+
+DEFAULT_PG_URL = "postgresql+psycopg://sentinelle:sentinelle@127.0.0.1:5432/sentinelle_test"
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def pg_url() -> str:
+    return os.environ.get("SENTINELLE_TEST_PG_URL", DEFAULT_PG_URL)
+
+
+def _reset_pg(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty database URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sentinelle.db'}"
+    url = pg_url()
+    try:
+        _reset_pg(url)
+    except OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL required under CI=true but unreachable at {url}: {exc.orig}")
+        pytest.skip(f"PostgreSQL unreachable ({url}); run scripts/test as root to start it")
+    return url
+
+
+@pytest.fixture
+def db(db_url) -> Database:
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"shared data folder missing: {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A SENTINELLE_HOME of its own, with the default SQLite database in it."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("SENTINELLE_HOME", str(h))
+    monkeypatch.delenv("SENTINELLE_DATABASE_URL", raising=False)
+    return h
