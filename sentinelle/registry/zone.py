@@ -101,7 +101,8 @@ class Authorisation(BaseModel):
         if self.expires <= self.issued:
             msg = f"expires ({self.expires}) must come after issued ({self.issued})"
             raise ValueError(msg)
-        if self.min_retention_days is not None and self.min_retention_days > self.max_retention_days:
+        lo, hi = self.min_retention_days, self.max_retention_days
+        if lo is not None and lo > hi:
             msg = (
                 f"min_retention_days ({self.min_retention_days}) exceeds "
                 f"max_retention_days ({self.max_retention_days})"
