@@ -46,11 +46,12 @@ class RowError:
     line: int | None
     field: str | None
     reason: str
+    unit: str = "line"  # what `line` counts: "line" in text files, "feature" in GeoPackages
 
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
-            where += f", line {self.line}"
+            where += f", {self.unit} {self.line}"
         if self.field:
             where += f", field `{self.field}`"
         return f"{where}: {self.reason}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sentinelle import __version__
-from sentinelle.cli import db
+from sentinelle.cli import authorisations, cameras, db, zones
 
 app = typer.Typer(
     name="sentinelle",
@@ -14,6 +14,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(cameras.app, name="cameras")
+app.add_typer(zones.app, name="zones")
+app.add_typer(authorisations.app, name="authorisations")
 
 
 def _version(value: bool) -> None:

@@ -144,6 +144,8 @@ class Camera(_Model):
     def _partial_date(cls, v: Any) -> Any:
         if v is None or isinstance(v, PartialDate):
             return v
+        if isinstance(v, dict):
+            return PartialDate(**v)
         from sentinelle.registry.dates import parse_partial_date
 
         parsed = parse_partial_date(v)

@@ -156,6 +156,8 @@ class Registry:
         self, s: Session, cameras: Sequence[Camera], source: str | None, now: datetime
     ) -> WriteCounts:
         counts = WriteCounts()
+        # Re-validate: a `model_copy(update=...)` made by a caller skips validation.
+        cameras = [Camera.model_validate(c.model_dump(warnings=False)) for c in cameras]
         ids = [c.id for c in cameras]
         existing = {
             r.id: r for r in s.scalars(select(CameraRow).where(CameraRow.id.in_(ids))).all()
@@ -179,6 +181,8 @@ class Registry:
                 if _camera_from_row(row) == cam:
                     counts.unchanged += 1
                     continue
+                row.heads.clear()
+                s.flush()  # delete the old heads before inserting new ones (unique idx)
                 _fill_row(row, cam)
                 row.version += 1
                 row.updated_at = now
