@@ -41,7 +41,9 @@ def add(
     min_retention_days: int | None = typer.Option(None, "--min-retention-days"),
     cameras: str = typer.Option("", "--cameras", help="Camera ids, comma-separated"),
     perimeter: Path | None = typer.Option(None, "--perimeter", help="GeoJSON polygon file"),
-    authority: str | None = typer.Option(None, "--authority", help="e.g. Préfecture d'Ille-et-Vilaine"),
+    authority: str | None = typer.Option(
+        None, "--authority", help="e.g. Préfecture d'Ille-et-Vilaine"
+    ),
 ) -> None:
     """Add or update one authorisation."""
     from pydantic import ValidationError

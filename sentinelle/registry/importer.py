@@ -209,7 +209,8 @@ def read_zone_file(
             errors=errors,
         )
     zones = [
-        Zone(kind=zkind, name=n, code=codes[n], geometry=shapely.union_all(g), properties=props_of[n])
+        Zone(kind=zkind, name=n, code=codes[n], geometry=shapely.union_all(g),
+             properties=props_of[n])
         for n, g in parts.items()
     ]
     if not zones:

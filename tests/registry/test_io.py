@@ -115,7 +115,8 @@ def test_csv_in_lambert93_with_heads_json_and_semicolons(tmp_path):
     reg = _fresh(tmp_path, "a.db")
     assert import_cameras(reg, f).created == 1
     cam = reg.camera("M1")
-    assert cam.lon == pytest.approx(-1.6789, abs=2e-3) and cam.lat == pytest.approx(48.1098, abs=2e-3)
+    assert cam.lon == pytest.approx(-1.6789, abs=2e-3)
+    assert cam.lat == pytest.approx(48.1098, abs=2e-3)
     assert [h.azimuth_deg for h in cam.heads] == [0, 180]
     assert cam.retention_days == 21
 

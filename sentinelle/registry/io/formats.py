@@ -39,6 +39,9 @@ def detect_format(path: Path, given: str | None = None) -> Format:
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         valid = ", ".join(sorted(_SUFFIXES))
-        msg = f"{path}: cannot tell the format from the suffix `{path.suffix}` ({valid}); use --format"
+        msg = (
+            f"{path}: cannot tell the format from the suffix `{path.suffix}` ({valid}); "
+            "use --format"
+        )
         raise InputError(msg)
     return fmt

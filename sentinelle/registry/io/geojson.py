@@ -90,7 +90,8 @@ def load_feature_collection(path: Path) -> tuple[dict[str, Any], list[int]]:
         raise InputError.at(name, 1, "type", reason)
     crs = doc.get("crs")
     if crs is not None:
-        crs_name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+        props = (crs.get("properties") or {}) if isinstance(crs, dict) else {}
+        crs_name = str(props.get("name", ""))
         if crs_name.strip().lower() not in WGS84_NAMES:
             reason = (
                 f"declares CRS `{crs_name or crs}`; GeoJSON must be WGS84 longitude/latitude "

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from pyogrio import raw as ogr
 import shapely
+from pyogrio import raw as ogr
 
 from sentinelle.errors import InputError
 from sentinelle.registry.camera import Camera

@@ -197,11 +197,18 @@ def camera_from_row(row: SourceRow) -> Camera | list[RowError]:
                 errors.append(row.error("heads", "expected a list of heads"))
             else:
                 data["heads"] = heads
-    if errors:
-        return errors
+    # Validate the rest even when some fields already failed, so that a row reports every
+    # error at once; placeholders stand in for the failed fields.
+    failed = {e.field for e in errors}
+    for name in ("lon", "lat"):
+        if name in failed:
+            data[name] = 0.0
+    if "heads" in failed:
+        data.pop("heads", None)
     top_level_head = "heads" not in data
     try:
-        return Camera.from_record(data)
+        cam = Camera.from_record(data)
+        return errors if errors else cam
     except ValidationError as exc:
         for e in exc.errors():
             loc = [str(p) for p in e["loc"]]
@@ -212,7 +219,8 @@ def camera_from_row(row: SourceRow) -> Camera | list[RowError]:
             msg = e["msg"].removeprefix("Value error, ")
             if value is not None and not isinstance(value, dict | list):
                 msg = f"{msg} (got {value!r})"
-            errors.append(row.error(name, msg))
+            if name not in failed:
+                errors.append(row.error(name, msg))
         return errors
     except ValueError as exc:
         return [row.error(None, str(exc))]
