@@ -1,0 +1,1 @@
+"""The Rennes demo city, built from the data shipped in `sentinelle/data/rennes`."""
