@@ -34,6 +34,6 @@ def demo(
         t.add_row(f"zones: {kind}", str(n))
     console.print(t)
     console.print(f"[yellow]{rennes.HONESTY_NOTE_EN}[/]")
-    console.print("Data: © OpenStreetMap contributors (ODbL); Rennes Métropole, INSEE, ANCT open data.")
+    console.print(rennes.ATTRIBUTION)
     if not no_serve:
-        console.print("[yellow]The web app is not built yet (issue «Rennes demo and public map»).[/]")
+        console.print("[yellow]The web app comes with the issue «Rennes demo and public map».[/]")

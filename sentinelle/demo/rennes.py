@@ -38,6 +38,9 @@ HONESTY_NOTE_EN = (
     "Approximate positions and assumed models: only nine Rennes camera sites are public; each "
     "camera is modelled as a 360° multi-sensor unit at 6 m."
 )
+ATTRIBUTION = (
+    "Data: © OpenStreetMap contributors (ODbL); Rennes Métropole, INSEE, ANCT open data."
+)
 _TO_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
 _TO_WGS84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
 
