@@ -1,0 +1,1 @@
+"""One router per audience: public (open) and internal (to be closed by access control)."""
