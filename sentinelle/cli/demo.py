@@ -36,4 +36,15 @@ def demo(
     console.print(f"[yellow]{rennes.HONESTY_NOTE_EN}[/]")
     console.print(rennes.ATTRIBUTION)
     if not no_serve:
-        console.print("[yellow]The web app comes with the issue «Rennes demo and public map».[/]")
+        serve(host=host, port=port, settings=settings)
+
+
+def serve(*, host: str, port: int, settings) -> None:
+    """Serve the web app (blocks until interrupted)."""
+    import uvicorn
+
+    from sentinelle.web import create_app
+
+    app = create_app(settings)
+    console.print(f"Sentinelle: http://{host}:{port}/", highlight=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -47,9 +47,13 @@ function coverageColour(pct) {
   return c;
 }
 
+const SVG = L.svg({ padding: 0.2 });
+
 function drawZones(map, zones, kind, opts = {}) {
   const feats = { type: "FeatureCollection", features: zones.features.filter((f) => f.properties.kind === kind) };
   return L.geoJSON(feats, {
+    renderer: SVG,
+    className: `zone zone-${kind}`,
     style: (f) => ({
       color: kind === "qpv" ? "#6a1b9a" : "#555",
       weight: kind === "qpv" ? 2.5 : 1,
@@ -60,7 +64,6 @@ function drawZones(map, zones, kind, opts = {}) {
     onEachFeature: (f, layer) => {
       const p = f.properties;
       layer.bindTooltip(`<b>${esc(p.name)}</b><br>${T.covered}: ${fmt(p.covered_pct, 1)} %`, { sticky: true });
-      layer.options.className = `zone zone-${kind}`;
     },
   });
 }

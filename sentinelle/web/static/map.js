@@ -50,7 +50,7 @@ async function main() {
   L.control.scale({ imperial: false }).addTo(map);
   if (cams.features.length) map.fitBounds(qpv.getBounds().pad(0.05));
 
-  const byKind = (k) => coverage.zones.filter((z) => z.kind === k);
+  const byKind = (k) => (coverage.zones || []).filter((z) => z.kind === k);
   const net = coverage.network || {};
   const panel = document.getElementById("figures");
   panel.innerHTML =
