@@ -6,6 +6,7 @@ import typer
 
 from sentinelle import __version__
 from sentinelle.cli import db
+from sentinelle.cli import evaluate as evaluate_cli
 
 app = typer.Typer(
     name="sentinelle",
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(evaluate_cli.app, name="evaluate")
 
 
 def _version(value: bool) -> None:
