@@ -7,6 +7,7 @@ that crime fell. Drawn with matplotlib's object API on the Agg canvas, so no dis
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,16 @@ _POOLED_COLOUR = "#b03a2e"
 
 
 def _fr(x: float, digits: int = 2) -> str:
-    """A number written the French way (decimal comma, minus sign)."""
-    return f"{x:.{digits}f}".replace(".", ",").replace("-", "\u2212")
+    """A number written the French way: decimal comma, minus sign, thin space for thousands."""
+    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
+def _fr_or(x: float) -> str:
+    """An odds ratio: two decimals, or two significant digits below 0.1."""
+    if 0 < x < 0.1:
+        return _fr(x, max(2, 1 - math.floor(math.log10(x))))
+    return _fr(x)
 
 
 def _pct(x: float) -> str:
@@ -35,7 +44,18 @@ def _pct(x: float) -> str:
 
 
 def _row_text(e: EffectEstimate) -> str:
-    return f"{_fr(e.odds_ratio)} [{_fr(e.ci_low)} ; {_fr(e.ci_high)}]"
+    return f"{_fr_or(e.odds_ratio)} [{_fr_or(e.ci_low)} ; {_fr_or(e.ci_high)}]"
+
+
+def _ticks(x_min: float, x_max: float) -> list[float]:
+    """Candidate ticks inside the range, at least 1/11 of the log range apart, 1 always kept."""
+    gap = math.log(x_max / x_min) / 11
+    inside = [t for t in _CANDIDATE_TICKS if x_min <= t <= x_max]
+    kept = [1.0]
+    for t in sorted(inside, key=lambda t: abs(math.log(t))):
+        if all(abs(math.log(t / k)) >= gap for k in kept):
+            kept.append(t)
+    return sorted(kept)
 
 
 def forest_plot(
@@ -72,7 +92,7 @@ def forest_plot(
     # Layout in inches: labels | plot | columns of figures; title above, caption below.
     left_in = 0.35 + 0.085 * max(len(t) for t in [*labels, *pooled_labels])
     plot_in, columns_in = 5.2, 3.8
-    top_in, rows_in, bottom_in = 1.1, 0.34 * (n + 3.4), 2.0
+    top_in, rows_in, bottom_in = 1.45, 0.34 * (n + 3.4), 2.0
     width, height = left_in + plot_in + columns_in, top_in + rows_in + bottom_in
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
@@ -124,7 +144,7 @@ def forest_plot(
     for tick in ax.get_yticklabels()[n:]:
         tick.set_fontweight("bold")
     ax.tick_params(axis="y", length=0)
-    ticks = [t for t in _CANDIDATE_TICKS if x_min <= t <= x_max]
+    ticks = _ticks(x_min, x_max)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xticklabels([_fr(t, 2).rstrip("0").rstrip(",") for t in ticks], fontsize=9)
@@ -179,19 +199,18 @@ def forest_plot(
     r = result.random
     lo, hi = r.percent_change_interval
     verdict = (
-        "la baisse est significative"
+        "La baisse est significative."
         if r.ci_low > 1
-        else "la hausse est significative (la délinquance a augmenté dans les zones équipées)"
+        else "La hausse est significative : la délinquance a augmenté dans les zones équipées."
         if r.ci_high < 1
-        else "l'intervalle contient 1 : ces données ne permettent pas de conclure"
+        else "L'intervalle contient l'absence d'effet : ces données ne permettent pas de conclure."
     )
+    scope = f"Ensemble des {n} zones (effets aléatoires)" if n > 1 else "Une seule zone"
     subtitle = (
-        f"Ensemble des {n} zones : {_pct(r.percent_change)} dans les zones équipées par rapport "
-        f"aux zones témoins (IC {pct} % : {_pct(lo)} à {_pct(hi)}) ; {verdict}."
-        if n > 1
-        else f"Une seule zone : {_pct(r.percent_change)} (IC {pct} % : {_pct(lo)} à {_pct(hi)})."
+        f"{scope} : {_pct(r.percent_change)} dans les zones équipées par rapport aux zones "
+        f"témoins (IC {pct} % : {_pct(lo)} à {_pct(hi)}).\n{verdict}"
     )
-    fig.text(0.15 / width, 1 - 0.68 / height, subtitle, fontsize=10.5, va="top")
+    fig.text(0.15 / width, 1 - 0.68 / height, subtitle, fontsize=10.5, va="top", linespacing=1.5)
     i2 = "non défini (une seule zone)" if result.i2 is None else f"{_fr(result.i2, 0)} %"
     caption = [
         "Lecture : RC > 1 (à droite, en vert) : la délinquance a baissé dans la zone équipée par "
