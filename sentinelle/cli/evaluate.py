@@ -30,9 +30,9 @@ CountsOpt = Annotated[
     Path,
     typer.Option(
         "--counts",
-        help="CSV with columns area,treated_before,treated_after,control_before,control_after "
-        "(optionally buffer_before,buffer_after,buffer_control_before,buffer_control_after and "
-        "harm_weight).",
+        help="CSV with columns area, treated_before, treated_after, control_before, "
+        "control_after; optionally buffer_before, buffer_after, buffer_control_before, "
+        "buffer_control_after (displacement) and harm_weight.",
         show_default=False,
     ),
 ]

@@ -7,6 +7,9 @@ Modules, one concept each:
 - `displacement`: weighted displacement difference and quotient;
 - `power`: the smallest effect the data could detect;
 - `plots`: the forest plot.
+
+Still to come in this package: a panel (area × month, staggered difference-in-differences) and
+usefulness to investigations; `EffectEstimate` is the shared shape of an effect with its interval.
 """
 
 from sentinelle.evaluate.counts import AreaCounts, CountsTable, read_counts
