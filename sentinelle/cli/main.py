@@ -6,6 +6,7 @@ import typer
 
 from sentinelle import __version__
 from sentinelle.cli import authorisations, cameras, db, demo, zones
+from sentinelle.cli import evaluate as evaluate_cli
 
 app = typer.Typer(
     name="sentinelle",
@@ -17,6 +18,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(zones.app, name="zones")
 app.add_typer(authorisations.app, name="authorisations")
+app.add_typer(evaluate_cli.app, name="evaluate")
 app.command("demo")(demo.demo)
 
 

@@ -1,0 +1,293 @@
+"""`sentinelle evaluate`: effects on crime, displacement and power from before/after counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sentinelle.cli.common import console, err_console, errors_to_exit, print_json
+from sentinelle.errors import InputError
+from sentinelle.evaluate.counts import read_counts
+from sentinelle.evaluate.displacement import WDQ_TEXT, estimate_displacement
+from sentinelle.evaluate.effects import EffectEstimate, estimate_effects
+from sentinelle.evaluate.power import (
+    DEFAULT_POWER,
+    DEFAULT_TARGET_REDUCTION_PCT,
+    DetectableEffect,
+    detectable_effects,
+)
+
+app = typer.Typer(
+    help="Evaluate the cameras' effect on crime from before/after counts (Campbell-review "
+    "methods): relative effect sizes, displacement, power.",
+    no_args_is_help=True,
+)
+
+CountsOpt = Annotated[
+    Path,
+    typer.Option(
+        "--counts",
+        help="CSV with columns area, treated_before, treated_after, control_before, "
+        "control_after; optionally buffer_before, buffer_after, buffer_control_before, "
+        "buffer_control_after (displacement) and harm_weight.",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+AlphaOpt = Annotated[
+    float, typer.Option("--alpha", help="1 - confidence level (0.05 gives 95 % intervals).")
+]
+OverdispersionOpt = Annotated[
+    float,
+    typer.Option(
+        "--overdispersion",
+        help="Factor D >= 1 multiplying var(ln OR); 1 assumes Poisson counts.",
+    ),
+]
+
+
+def parse_weights(text: str | None, n: int, option: str, names: str) -> tuple[float, ...] | None:
+    """``"3,6"`` → ``(3.0, 6.0)``: ``n`` positive numbers separated by commas, or raise."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != n or not all(v > 0 and v != float("inf") for v in values):
+        msg = f"{option}: expected {n} positive numbers {names} separated by commas, got {text!r}"
+        raise InputError(msg)
+    return values
+
+
+def _ci(e: EffectEstimate) -> str:
+    return f"{e.ci_low:.2f} – {e.ci_high:.2f}"
+
+
+def _signed_pct(x: float) -> str:
+    return f"{x:+.0f} %"
+
+
+def _reading(e: EffectEstimate, pct: int) -> str:
+    lo, hi = e.percent_change_interval
+    change = (
+        f"crime changed by {_signed_pct(e.percent_change)} ({pct} % CI {_signed_pct(lo)} to "
+        f"{_signed_pct(hi)}) in the treated areas relative to their controls"
+    )
+    if e.ci_low > 1:
+        return f"{change}: a significant fall."
+    if e.ci_high < 1:
+        return f"{change}: a significant rise."
+    return f"{change}: the interval includes no change, so these data cannot conclude."
+
+
+@app.command("effects")
+def effects(
+    counts: CountsOpt,
+    json_out: JsonOpt = False,
+    alpha: AlphaOpt = 0.05,
+    overdispersion: OverdispersionOpt = 1.0,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the forest plot to this file (PNG).", metavar="FILE"),
+    ] = None,
+) -> None:
+    """Relative effect size (odds ratio) per area, pooled by fixed and random effects.
+
+    OR = (a*d)/(b*c) with a, b the treated area before/after and c, d its control: OR > 1 means
+    crime fell in the treated area relative to its control.
+    """
+    with errors_to_exit():
+        result = estimate_effects(read_counts(counts), alpha=alpha, overdispersion=overdispersion)
+        if plot is not None:
+            from sentinelle.evaluate.plots import forest_plot
+
+            try:
+                forest_plot(result, path=plot)
+            except OSError as exc:
+                msg = f"--plot {plot}: cannot write the figure ({exc.strerror or exc})"
+                raise InputError(msg) from None
+        if json_out:
+            print_json(result.to_json())
+            if plot is not None:
+                err_console.print(f"forest plot written to {plot}", highlight=False)
+            return
+        pct = round((1 - result.alpha) * 100)
+        table = Table(title=f"Relative effect sizes ({counts.name})")
+        table.add_column("area")
+        table.add_column("OR", justify="right")
+        table.add_column(f"{pct} % CI", justify="right")
+        table.add_column("change", justify="right")
+        table.add_column("weight", justify="right")
+        table.add_column("note")
+        for e in result.areas:
+            table.add_row(
+                e.label,
+                f"{e.odds_ratio:.2f}",
+                _ci(e),
+                _signed_pct(e.percent_change),
+                f"{e.weight_pct:.1f} %",
+                "zero count: 0.5 added" if e.continuity_correction else "",
+            )
+        table.add_section()
+        for e in (result.fixed, result.random):
+            table.add_row(
+                f"[bold]{e.label}[/]", f"{e.odds_ratio:.2f}", _ci(e), _signed_pct(e.percent_change)
+            )
+        console.print(table)
+        i2 = "undefined (one area)" if result.i2 is None else f"{result.i2:.0f} %"
+        q_p = "" if result.q_p_value is None else f", p = {result.q_p_value:.3f}"
+        console.print(
+            f"Heterogeneity: Q = {result.q:.2f} on {result.df} df{q_p}; I² = {i2}; "
+            f"tau² = {result.tau2:.4f}.",
+            highlight=False,
+        )
+        console.print(f"Random effects: {_reading(result.random, pct)}", highlight=False)
+        if result.overdispersion != 1:
+            console.print(
+                f"Variances multiplied by the overdispersion factor D = {result.overdispersion:g}.",
+                highlight=False,
+            )
+        if plot is not None:
+            console.print(f"Forest plot written to {plot}", highlight=False)
+
+
+@app.command("displacement")
+def displacement(
+    counts: CountsOpt,
+    time_weights: Annotated[
+        str | None,
+        typer.Option(
+            "--time-weights",
+            help="Lengths of the before and after periods, PRE,POST (e.g. 12,6 months).",
+            metavar="PRE,POST",
+        ),
+    ] = None,
+    area_weights: Annotated[
+        str | None,
+        typer.Option(
+            "--area-weights",
+            help="Weights of the treated, control, buffer and buffer-control areas (e.g. km²).",
+            metavar="T,C,B,BC",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+    alpha: AlphaOpt = 0.05,
+) -> None:
+    """Weighted displacement difference (WDD) and, with a buffer, quotient (WDQ).
+
+    WDD = (T_after - T_before) - (C_after - C_before) + (B_after - B_before)
+    - (BC_after - BC_before), with Poisson variance; negative means a net fall.
+    """
+    with errors_to_exit():
+        tw = parse_weights(time_weights, 2, "--time-weights", "PRE,POST") or (1.0, 1.0)
+        aw = parse_weights(area_weights, 4, "--area-weights", "T,C,B,BC") or (1.0,) * 4
+        table_in = read_counts(counts)
+        result = estimate_displacement(table_in, alpha=alpha, time_weights=tw, area_weights=aw)
+        if json_out:
+            print_json(result.to_json())
+            return
+        weighted = time_weights is not None or area_weights is not None or table_in.has_harm_weight
+        unit = "weighted incidents" if weighted else "incidents"
+        table = Table(title=f"Weighted displacement difference ({counts.name})")
+        table.add_column("area")
+        table.add_column("WDD", justify="right")
+        table.add_column("variance", justify="right")
+        for r in result.rows:
+            table.add_row(r.area, f"{r.wdd:+.1f}", f"{r.variance:.1f}")
+        table.add_section()
+        table.add_row("[bold]total[/]", f"{result.wdd:+.1f}", f"{result.variance:.1f}")
+        console.print(table)
+        pct = round((1 - result.alpha) * 100)
+        scope = "treated area and buffer" if result.has_buffer else "treated area (no buffer)"
+        verdict = (
+            "a significant net fall"
+            if result.ci_high < 0
+            else "a significant net rise"
+            if result.ci_low > 0
+            else "not significant: these data cannot tell a net change from chance"
+        )
+        console.print(
+            f"WDD = {result.wdd:+.1f} {unit} ({scope}, relative to the controls); "
+            f"{pct} % CI {result.ci_low:+.1f} to {result.ci_high:+.1f}; z = {result.z:.2f}, "
+            f"p = {result.p_value:.3f}: {verdict}.",
+            highlight=False,
+        )
+        if not result.has_buffer:
+            console.print("WDQ: no buffer columns, so no displacement quotient.", highlight=False)
+        else:
+            assert result.wdq_reading is not None
+            wdq = "undefined" if result.wdq is None else f"{result.wdq:.2f}"
+            console.print(
+                f"WDQ = {wdq}: {WDQ_TEXT[result.wdq_reading]} (Bowers & Johnson 2003; "
+                "no interval).",
+                highlight=False,
+            )
+
+
+def _power_row(e: DetectableEffect) -> tuple[str, ...]:
+    return (
+        f"{e.mde_odds_ratio:.2f}",
+        f"{e.mde_reduction_pct:.0f} %",
+        f"{e.power_at_target * 100:.0f} %",
+        "yes" if e.can_answer else "no",
+    )
+
+
+@app.command("power")
+def power(
+    counts: CountsOpt,
+    json_out: JsonOpt = False,
+    alpha: AlphaOpt = 0.05,
+    power_level: Annotated[
+        float, typer.Option("--power", help="Power asked for (0.8 is 80 %).")
+    ] = DEFAULT_POWER,
+    overdispersion: OverdispersionOpt = 1.0,
+    target_reduction: Annotated[
+        float,
+        typer.Option(
+            "--target-reduction",
+            help="The fall of crime (percent) one wants to detect; default: the average over "
+            "41 evaluations in Welsh & Farrington (2009).",
+        ),
+    ] = DEFAULT_TARGET_REDUCTION_PCT,
+) -> None:
+    """Smallest effect these counts could detect, per area and pooled, and whether they can answer.
+
+    Minimal detectable ln OR = (z_{1-alpha/2} + z_{power}) * sqrt(var), var = D(1/a+1/b+1/c+1/d)
+    per area and the variance of the pooled estimate over areas.
+    """
+    with errors_to_exit():
+        result = detectable_effects(
+            read_counts(counts),
+            alpha=alpha,
+            power=power_level,
+            overdispersion=overdispersion,
+            target_reduction_pct=target_reduction,
+        )
+        if json_out:
+            print_json(result.to_json())
+            return
+        target = f"{result.target_reduction_pct:g} %"
+        table = Table(
+            title=f"Smallest detectable effect, {result.power * 100:.0f} % power, alpha = "
+            f"{result.alpha:g} ({counts.name})"
+        )
+        table.add_column("area")
+        table.add_column("smallest OR", justify="right")
+        table.add_column("smallest fall", justify="right")
+        table.add_column(f"power at {target}", justify="right")
+        table.add_column("can detect it")
+        for e in result.areas:
+            note = " (zero count)" if e.continuity_correction else ""
+            table.add_row(e.label + note, *_power_row(e))
+        table.add_section()
+        table.add_row("[bold]fixed effect[/]", *_power_row(result.fixed))
+        table.add_row("[bold]random effects[/]", *_power_row(result.random))
+        console.print(table)
+        for line in result.verdict():
+            console.print(line, highlight=False)
