@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sentinelle import __version__
-from sentinelle.cli import db
+from sentinelle.cli import basemap, coverage, db
 
 app = typer.Typer(
     name="sentinelle",
@@ -14,6 +14,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(basemap.app, name="basemap")
+app.command("coverage")(coverage.coverage)
 
 
 def _version(value: bool) -> None:

@@ -245,7 +245,8 @@ class CoverageMatrix:
     def fraction(self) -> NDArray:
         """Covered share of each entry's cell (0–1)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.cell_size[self.cols] > 0, self.covered / self.cell_size[self.cols], 0)
+            size = self.cell_size[self.cols]
+            return np.where(size > 0, self.covered / size, 0.0)
 
     def to_csr(self, *, min_fraction: float = 0.0, binary: bool = False) -> sparse.csr_matrix:
         """A CSR matrix of covered fractions (or 1 where at least `min_fraction` is seen)."""

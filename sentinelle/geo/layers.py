@@ -29,6 +29,7 @@ __all__ = [
     "HEIGHT_FIELDS",
     "OSM_ATTRIBUTION",
     "USAGE_FIELDS",
+    "json_value",
     "BuildingsLayer",
     "StreetsLayer",
     "read_buildings",
@@ -255,7 +256,7 @@ def read_buildings(path: str | Path, *, attribution: str | None = None) -> Build
     ids = np.array([_text(v) for v in cols[idf]] if idf else [None] * n, dtype=object)
     names = list(cols)
     props = [
-        {k: _plain(cols[k][i]) for k in names} for i in range(n)
+        {k: json_value(cols[k][i]) for k in names} for i in range(n)
     ]
     return BuildingsLayer(
         polygons=geoms,
@@ -269,7 +270,7 @@ def read_buildings(path: str | Path, *, attribution: str | None = None) -> Build
     )
 
 
-def _plain(v: Any) -> Any:
+def json_value(v: Any) -> Any:
     """A JSON-able value (numpy scalars to Python, NaN to None)."""
     if isinstance(v, np.generic):
         v = v.item()
