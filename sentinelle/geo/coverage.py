@@ -189,7 +189,7 @@ def dwellings_reached(
     buildings: ArrayLike,
     is_dwelling: ArrayLike,
     *,
-    tolerance_m: float = 0.5,
+    tolerance_m: float = 0.05,
     min_facade_m: float = 1.0,
 ) -> DwellingReach:
     """The part of each camera's view that reaches dwellings: the façades it sees.
@@ -203,7 +203,8 @@ def dwellings_reached(
     is_dwelling
         True for buildings that hold dwellings.
     tolerance_m
-        A façade within this distance of the visible ground is seen.
+        A façade within this distance of the visible ground is seen (visibility polygons
+        stop exactly on the walls; a larger tolerance also counts side walls near corners).
     min_facade_m
         Pairs that see less façade (a corner grazed) are left out.
     """
