@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.geometry
 from numpy.typing import NDArray
 
 from sentinelle.adapters.camera_heads import STATUS_OK, CameraHeads, heads_from_cameras
@@ -30,7 +31,7 @@ from sentinelle.geo.visibility import compute_visibility
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.zone import Zone
 
-__all__ = ["CoverageReport", "camera_visibility", "coverage_report"]
+__all__ = ["CoverageReport", "camera_visibility", "coverage_report", "preview_camera"]
 
 
 def _num(v: float, nd: int = 1) -> float | None:
@@ -52,6 +53,30 @@ def camera_visibility(
     vis = compute_visibility(basemap.obstacles, ch.heads, progress=progress)
     polys, sources = vis.by_camera(len(cameras))
     return ch, polys, sources
+
+
+def preview_camera(
+    camera: Camera, basemap: Basemap, *, level: Level | None = None
+) -> dict[str, Any]:
+    """One camera's visibility after a move or turn, for a map that follows a drag.
+
+    Returns a GeoJSON Feature (WGS84) with ``camera_id``, ``status``, ``source`` and
+    ``visible_area_m2``; the geometry is None when the camera's geometry is unknown. Keep
+    `basemap` in memory between calls: its obstacles and indexes are built once.
+    """
+    ch, polys, sources = camera_visibility([camera], basemap, level=level)
+    ok = ch.status[0] == STATUS_OK
+    geom = basemap.frame.unproject(polys[0]) if ok else None
+    return {
+        "type": "Feature",
+        "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
+        "properties": {
+            "camera_id": camera.id,
+            "status": ch.status[0],
+            "source": sources[0] if ok else None,
+            "visible_area_m2": _num(float(shapely.area(polys[0]))) if ok else None,
+        },
+    }
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,19 @@ def test_detect_level_sees_further_and_reaches_dwellings(rennes):
     reach = dwellings_reached(detect.visibility[lmb : lmb + 1], bm.buildings, bm.is_dwelling)
     assert reach.camera.size >= 1
     assert reach.facade_m.sum() > 10
+
+
+def test_preview_follows_a_turned_camera(rennes):
+    bm, cams, _ = rennes
+    from sentinelle.adapters.coverage_report import preview_camera
+
+    lmb = next(c for c in cams if c.id == "LMB-1")
+    fixed = lmb.model_copy(update={"heads": [lmb.heads[0].model_copy(
+        update={"azimuth_deg": 90.0})]})
+    east = preview_camera(fixed, bm)
+    assert east["properties"]["status"] == "ok"
+    geom = shapely.geometry.shape(east["geometry"])
+    assert geom.centroid.x > lmb.lon  # looking east
+    west = preview_camera(fixed.model_copy(update={"heads": [fixed.heads[0].model_copy(
+        update={"azimuth_deg": 270.0})]}), bm)
+    assert shapely.geometry.shape(west["geometry"]).centroid.x < lmb.lon
