@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from sentinelle.geo.blocks import derive_blocks, find_intersections, street_mask
 from sentinelle.geo.crs import MetricFrame
-from sentinelle.geo.layers import DWELLING_USAGES, BuildingsLayer, StreetsLayer
+from sentinelle.geo.layers import BuildingsLayer, StreetsLayer, dwelling_mask
 from sentinelle.geo.visibility import Obstacles
 
 __all__ = ["Basemap"]
@@ -184,9 +184,4 @@ class Basemap:
     @property
     def is_dwelling(self) -> NDArray:
         """True for buildings that hold dwellings (a count > 0 or a residential usage)."""
-        usage = np.array(
-            [str(u).strip().lower() in DWELLING_USAGES if u is not None else False
-             for u in self.building_usage],
-            dtype=bool,
-        )
-        return (np.nan_to_num(self.building_dwellings, nan=0.0) > 0) | usage
+        return dwelling_mask(self.building_usage, self.building_dwellings)

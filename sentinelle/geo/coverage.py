@@ -16,6 +16,7 @@ Everything is metric and vectorised through `STRtree.query` in bulk, which retur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,12 +24,19 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from sentinelle.geo.visibility import union_by_group
+from sentinelle.geo.visibility import (
+    Heads,
+    Obstacles,
+    Visibility,
+    compute_visibility,
+    union_by_group,
+)
 
 __all__ = [
     "CoverageMatrix",
     "DwellingReach",
     "NetworkCoverage",
+    "candidate_coverage",
     "ZoneCoverage",
     "coverage_matrix",
     "dwellings_reached",
@@ -301,3 +309,44 @@ def street_cells(
     seg = np.stack([a, b], axis=1).reshape(-1, 2)
     cells = shapely.linestrings(seg, indices=np.repeat(np.arange(len(a)), 2))
     return cells, idx[:-1][same]
+
+
+def candidate_coverage(
+    obstacles: Obstacles,
+    heads: Heads,
+    cells: ArrayLike,
+    *,
+    n_candidates: int | None = None,
+    step_deg: float = 2.0,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[CoverageMatrix, Visibility]:
+    """Candidates × cells coverage matrix, occlusion included, in one vectorised pass.
+
+    Each candidate (a site with a camera model and an orientation) is a group of heads:
+    ``heads.group`` gives its row. Build the heads of all candidates at once with
+    `Heads.build` (e.g. four 90° heads per multi-sensor candidate, one head per orientation
+    for a fixed one), then call this once.
+
+    Parameters
+    ----------
+    obstacles
+        The base map's obstacles (`Basemap.obstacles`).
+    heads
+        Heads of every candidate, `group` = candidate index.
+    cells
+        Demand cells (e.g. `street_cells(basemap.public_streets)`), metric.
+    n_candidates
+        Number of rows (default: the largest group + 1).
+    step_deg
+        Arc step of the visibility polygons.
+    progress
+        Called with the number of heads done after each chunk.
+
+    Returns
+    -------
+    matrix, visibility
+        The sparse coverage (rows = candidates) and the per-head visibility.
+    """
+    vis = compute_visibility(obstacles, heads, step_deg=step_deg, progress=progress)
+    polys, _ = vis.by_camera(n_candidates)
+    return coverage_matrix(polys, cells), vis

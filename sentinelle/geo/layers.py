@@ -29,6 +29,7 @@ __all__ = [
     "HEIGHT_FIELDS",
     "OSM_ATTRIBUTION",
     "USAGE_FIELDS",
+    "dwelling_mask",
     "json_value",
     "BuildingsLayer",
     "StreetsLayer",
@@ -87,12 +88,16 @@ class BuildingsLayer:
     @property
     def is_dwelling(self) -> NDArray:
         """True where the building holds dwellings (a count > 0 or a residential usage)."""
-        usage = np.array(
-            [str(u).strip().lower() in DWELLING_USAGES if u is not None else False
-             for u in self.usage],
-            dtype=bool,
-        )
-        return (np.nan_to_num(self.dwellings, nan=0.0) > 0) | usage
+        return dwelling_mask(self.usage, self.dwellings)
+
+
+def dwelling_mask(usage: NDArray, dwellings: NDArray) -> NDArray:
+    """True where a building holds dwellings: a dwelling count > 0 or a residential usage."""
+    by_usage = np.array(
+        [str(u).strip().lower() in DWELLING_USAGES if u is not None else False for u in usage],
+        dtype=bool,
+    )
+    return (np.nan_to_num(np.asarray(dwellings, float), nan=0.0) > 0) | by_usage
 
 
 def _to_wgs84(geoms: NDArray, crs: str | None) -> NDArray:

@@ -85,3 +85,23 @@ def test_dwelling_facade_seen_by_a_camera():
     away = compute_visibility(obs, Heads.build([0], [0], azimuth_deg=180, hfov_deg=90,
                                                range_m=40)).polygons
     assert dwellings_reached(away, [home, shop], [True, False]).camera.size == 0
+
+
+def test_candidate_coverage_groups_heads_and_respects_occlusion():
+    # Candidate 0: two heads at (10, 5) looking west and east along the street; candidate 1:
+    # one head at (90, 5) looking west, with a wall at x = 70..72 across the street.
+    from sentinelle.geo.coverage import candidate_coverage
+
+    wall = shapely.box(70, -10, 72, 10)
+    obs = Obstacles.from_footprints([wall])
+    heads = Heads.build([10, 10, 90], [0, 0, 0], azimuth_deg=[270, 90, 270],
+                        hfov_deg=[90, 90, 90], range_m=30, group=[0, 0, 1])
+    cells, _ = street_cells([STREET], max_length_m=25)
+    m, vis = candidate_coverage(obs, heads, cells)
+    dense = m.to_csr().toarray()
+    # Candidate 0 sees x 0..40: cells [0, 25) whole and [25, 50) for 15 m (to 1 mm: the
+    # range arc is drawn with 2° chords).
+    np.testing.assert_allclose(dense[0], [1, 15 / 25, 0, 0], atol=1e-4)
+    # Candidate 1 sees x 72..90 (the wall stops it): 3 m of cell 2, 15 m of cell 3.
+    np.testing.assert_allclose(dense[1], [0, 0, 3 / 25, 15 / 25], atol=1e-6)
+    assert vis.group.tolist() == [0, 0, 1]
