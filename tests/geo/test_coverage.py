@@ -99,9 +99,9 @@ def test_candidate_coverage_groups_heads_and_respects_occlusion():
     cells, _ = street_cells([STREET], max_length_m=25)
     m, vis = candidate_coverage(obs, heads, cells)
     dense = m.to_csr().toarray()
-    # Candidate 0 sees x 0..40: cells [0, 25) whole and [25, 50) for 15 m (to 1 mm: the
-    # range arc is drawn with 2° chords).
-    np.testing.assert_allclose(dense[0], [1, 15 / 25, 0, 0], atol=1e-4)
+    # Candidate 0 sees x 0..40: cells [0, 25) whole and [25, 50) for 15 m (to 4.6 mm: the
+    # range arc is drawn with 2° chords, 30 × (1 − cos 1°) short between samples).
+    np.testing.assert_allclose(dense[0], [1, 15 / 25, 0, 0], atol=2e-4)
     # Candidate 1 sees x 72..90 (the wall stops it): 3 m of cell 2, 15 m of cell 3.
     np.testing.assert_allclose(dense[1], [0, 0, 3 / 25, 15 / 25], atol=1e-6)
     assert vis.group.tolist() == [0, 0, 1]
