@@ -134,7 +134,7 @@ def coverage(
 
     Database mode (default): the cameras in service (and planned ones with
     --include-planned) over the stored base map, per zone of the registry.
-    File mode (--cameras): every camera of the file over --buildings [and --streets];
+    File mode (--cameras): every camera of the file over --buildings (and --streets);
     writes the union of each camera's heads' visibility (WGS84) to --out.
     """
     with errors_to_exit():
