@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -205,3 +206,42 @@ class BasemapStore:
             attributions=attributions,
             frame=MetricFrame.from_crs(crs) if crs else None,
         )
+
+
+def import_basemap_files(
+    db: Database,
+    streets: Path,
+    buildings: Path | None = None,
+    *,
+    streets_attribution: str | None = None,
+    buildings_attribution: str | None = None,
+) -> dict[str, Any]:
+    """Read street and building files, derive the base map and replace the stored one.
+
+    Returns a summary: rows written per table, street length, dwelling buildings, occlusion
+    source and CRS.
+    """
+    from sentinelle.geo.layers import OSM_ATTRIBUTION, read_buildings, read_streets
+
+    streets_attribution = streets_attribution or OSM_ATTRIBUTION
+    st = read_streets(streets)
+    st = type(st)(**{**st.__dict__, "attribution": streets_attribution})
+    bd = (
+        read_buildings(buildings, attribution=buildings_attribution or buildings.name)
+        if buildings
+        else None
+    )
+    bm = Basemap.from_layers(st, bd)
+    counts = BasemapStore(db).replace(
+        bm,
+        source_files={"streets": streets.name, "buildings": buildings.name if buildings else None},
+        attributions={"streets": streets_attribution, "buildings": bd.attribution if bd else None},
+        building_properties=bd.properties if bd else None,
+    )
+    return {
+        **counts,
+        "street_km": round(float(shapely.length(bm.public_streets).sum()) / 1000, 2),
+        "dwelling_buildings": int(bm.is_dwelling.sum()),
+        "source": bm.source,
+        "crs": f"EPSG:{bm.frame.epsg}",
+    }

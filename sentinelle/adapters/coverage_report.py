@@ -31,7 +31,13 @@ from sentinelle.geo.visibility import compute_visibility
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.zone import Zone
 
-__all__ = ["CoverageReport", "camera_visibility", "coverage_report", "preview_camera"]
+__all__ = [
+    "CoverageReport",
+    "camera_visibility",
+    "coverage_figures",
+    "coverage_report",
+    "preview_camera",
+]
 
 
 def _num(v: float, nd: int = 1) -> float | None:
@@ -77,6 +83,42 @@ def preview_camera(
             "visible_area_m2": _num(float(shapely.area(polys[0]))) if ok else None,
         },
     }
+
+
+def coverage_figures(
+    polys: NDArray,
+    basemap: Basemap,
+    zones: Sequence[Zone] = (),
+    *,
+    zone_polys: NDArray | None = None,
+    zone_street_m: NDArray | None = None,
+) -> tuple[NetworkCoverage, list[dict[str, Any]]]:
+    """Network and per-zone figures for visibility polygons already computed (metric).
+
+    `zone_polys` (the zones projected to the base map's frame) and `zone_street_m` (their
+    street lengths, e.g. from a first call's rows) skip work that does not depend on the
+    cameras; pass them when calling repeatedly (the planner's preview).
+    """
+    net = network_coverage(polys, basemap.public_streets, intersections=basemap.intersections)
+    zrows: list[dict[str, Any]] = []
+    if zones:
+        if zone_polys is None:
+            zone_polys = basemap.frame.project(np.array([z.geometry for z in zones], dtype=object))
+        zc = zone_coverage(zone_polys, basemap.public_streets, net.covered_streets, polys,
+                           street_m=zone_street_m)
+        pct = zc.covered_pct
+        for i, z in enumerate(zones):
+            zrows.append(
+                {
+                    "kind": z.kind.value,
+                    "name": z.name,
+                    "street_m": round(float(zc.street_m[i]), 1),
+                    "covered_m": round(float(zc.covered_m[i]), 1),
+                    "covered_pct": round(float(pct[i]), 2),
+                    "cameras": int(zc.cameras[i]),
+                }
+            )
+    return net, zrows
 
 
 @dataclass(frozen=True)
@@ -125,25 +167,7 @@ def coverage_report(
         Called with the number of heads done, chunk after chunk.
     """
     ch, polys, sources = camera_visibility(cameras, basemap, level=level, progress=progress)
-    net = network_coverage(
-        polys, basemap.public_streets, intersections=basemap.intersections
-    )
-    zrows: list[dict[str, Any]] = []
-    if zones:
-        zpolys = basemap.frame.project(np.array([z.geometry for z in zones], dtype=object))
-        zc = zone_coverage(zpolys, basemap.public_streets, net.covered_streets, polys)
-        pct = zc.covered_pct
-        for i, z in enumerate(zones):
-            zrows.append(
-                {
-                    "kind": z.kind.value,
-                    "name": z.name,
-                    "street_m": round(float(zc.street_m[i]), 1),
-                    "covered_m": round(float(zc.covered_m[i]), 1),
-                    "covered_pct": round(float(pct[i]), 2),
-                    "cameras": int(zc.cameras[i]),
-                }
-            )
+    net, zrows = coverage_figures(polys, basemap, zones)
     areas = shapely.area(polys) if len(cameras) else np.empty(0)
     crow: list[dict[str, Any]] = []
     for i, cam in enumerate(cameras):

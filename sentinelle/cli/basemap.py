@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import shapely
 import typer
 from rich.table import Table
 
-from sentinelle.adapters.basemap_store import BasemapStore
+from sentinelle.adapters.basemap_store import BasemapStore, import_basemap_files
 from sentinelle.cli.common import console, errors_to_exit, fail, get_database, print_json
-from sentinelle.geo.basemap import Basemap
-from sentinelle.geo.layers import OSM_ATTRIBUTION, read_buildings, read_streets
+from sentinelle.geo.layers import OSM_ATTRIBUTION
 
 app = typer.Typer(help="City base map: streets, buildings, derived blocks.", no_args_is_help=True)
 
@@ -40,34 +38,14 @@ def import_basemap(
     class). Without --buildings, the base map has derived blocks only.
     """
     with errors_to_exit():
-        with console.status("reading layers…"):
-            st = read_streets(streets)
-            st = type(st)(**{**st.__dict__, "attribution": streets_attribution})
-            bd = (
-                read_buildings(buildings, attribution=buildings_attribution or buildings.name)
-                if buildings
-                else None
+        with console.status("reading layers, deriving intersections and blocks…"):
+            summary = import_basemap_files(
+                get_database(),
+                streets,
+                buildings,
+                streets_attribution=streets_attribution,
+                buildings_attribution=buildings_attribution,
             )
-        with console.status("deriving intersections and blocks…"):
-            bm = Basemap.from_layers(st, bd)
-        db = get_database()
-        counts = BasemapStore(db).replace(
-            bm,
-            source_files={
-                "streets": streets.name, "buildings": buildings.name if buildings else None
-            },
-            attributions={
-                "streets": streets_attribution, "buildings": bd.attribution if bd else None
-            },
-            building_properties=bd.properties if bd else None,
-        )
-        summary = {
-            **counts,
-            "street_km": round(float(shapely.length(bm.public_streets).sum()) / 1000, 2),
-            "dwelling_buildings": int(bm.is_dwelling.sum()),
-            "source": bm.source,
-            "crs": f"EPSG:{bm.frame.epsg}",
-        }
         if as_json:
             print_json(summary)
             return

@@ -137,7 +137,12 @@ class ZoneCoverage:
 
 
 def zone_coverage(
-    zones: ArrayLike, streets: ArrayLike, covered_streets: ArrayLike, visibility: ArrayLike
+    zones: ArrayLike,
+    streets: ArrayLike,
+    covered_streets: ArrayLike,
+    visibility: ArrayLike,
+    *,
+    street_m: ArrayLike | None = None,
 ) -> ZoneCoverage:
     """Street length, covered length and cameras of each zone (all metric).
 
@@ -151,15 +156,21 @@ def zone_coverage(
         The covered part of each street (`NetworkCoverage.covered_streets`).
     visibility
         One polygon per camera.
+    street_m
+        Street length of each zone when already known (it does not depend on the cameras;
+        pass it when recomputing often, e.g. for a map that follows a drag).
     """
     z = np.asarray(zones, dtype=object)
     lines = np.asarray(streets, dtype=object)
     cov = np.asarray(covered_streets, dtype=object)
     vis = np.asarray(visibility, dtype=object)
-    zi, si = _pairs(lines, z)
-    street_m = np.bincount(
-        zi, weights=shapely.length(shapely.intersection(lines[si], z[zi])), minlength=z.size
-    ) if zi.size else np.zeros(z.size)
+    if street_m is not None:
+        street_m = np.asarray(street_m, dtype=float)
+    else:
+        zi, si = _pairs(lines, z)
+        street_m = np.bincount(
+            zi, weights=shapely.length(shapely.intersection(lines[si], z[zi])), minlength=z.size
+        ) if zi.size else np.zeros(z.size)
     cov = np.where(shapely.is_empty(cov), None, cov) if cov.size else cov
     zi, ci = _pairs(cov, z)
     covered_m = np.bincount(
