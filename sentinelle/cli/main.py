@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sentinelle import __version__
-from sentinelle.cli import db
+from sentinelle.cli import db, plan
 
 app = typer.Typer(
     name="sentinelle",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(plan.app, name="plan")
 
 
 def _version(value: bool) -> None:
