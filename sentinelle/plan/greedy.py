@@ -23,7 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from sentinelle.plan.coverage import CoverageMatrix
-from sentinelle.plan.problem import SitingProblem
+from sentinelle.plan.problem import SitingProblem, group_slack
 from sentinelle.plan.reduction import ReducedModel, reduce_problem
 
 __all__ = ["GreedyResult", "greedy_on_model", "greedy_siting", "greedy_upper_bound"]
@@ -215,7 +215,7 @@ class _State:
         self.chosen = np.zeros(model.n_columns, dtype=bool)
         self.spent = 0.0
         self.deficit = model.group_need.astype(np.float64).copy()
-        self.group_tol = 1e-9 * np.maximum(1.0, model.group_need)
+        self.group_tol = group_slack(model.group_need)
 
     # --- scores -------------------------------------------------------------------------
     def coverage_gain(self, p: int) -> float:

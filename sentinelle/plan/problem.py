@@ -14,7 +14,18 @@ import numpy as np
 from sentinelle.errors import InputError
 from sentinelle.plan.coverage import CoverageMatrix
 
-__all__ = ["SitingProblem"]
+__all__ = ["SitingProblem", "group_slack"]
+
+
+def group_slack(need: np.ndarray | float) -> np.ndarray:
+    """Weight by which a group may miss its minimum and still meet it: floating-point noise.
+
+    Parameters
+    ----------
+    need
+        The weight each group must reach.
+    """
+    return 1e-6 + 1e-9 * np.abs(np.asarray(need, dtype=np.float64))
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,18 +204,3 @@ class SitingProblem:
         w = self.coverage.weights if covered is None else self.coverage.weights * covered
         member = self.groups >= 0
         return np.bincount(self.groups[member], weights=w[member], minlength=self.n_groups)
-
-    def group_shortfalls(self, covered: np.ndarray) -> np.ndarray:
-        """Weight still missing in each group to reach its minimum share (0 where met).
-
-        Parameters
-        ----------
-        covered
-            Boolean mask over demand rows.
-        """
-        if self.groups is None:
-            return np.zeros(0)
-        need = self.group_min_share * self.group_weights()
-        missing = need - self.group_weights(covered)
-        tol = 1e-9 * np.maximum(1.0, need)
-        return np.where(missing > tol, missing, 0.0)

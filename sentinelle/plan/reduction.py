@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from sentinelle.plan.problem import SitingProblem
+from sentinelle.plan.problem import SitingProblem, group_slack
 
 __all__ = ["ReducedModel", "reduce_problem"]
 
@@ -99,7 +99,7 @@ class ReducedModel:
         got = np.bincount(
             self.row_group[member], weights=self.weights[member], minlength=self.n_groups
         )
-        return bool(np.all(got >= self.group_need - 1e-9 * np.maximum(1.0, self.group_need)))
+        return bool(np.all(got >= self.group_need - group_slack(self.group_need)))
 
     def group_weight_matrix(self) -> sparse.csr_array:
         """Sparse (n_groups × n_rows) weight of each reduced row in its group."""
@@ -159,7 +159,7 @@ def reduce_problem(problem: SitingProblem) -> ReducedModel:
         reach = np.bincount(
             row_group[member], weights=merged_weights[member], minlength=problem.n_groups
         )
-        need = np.where(need > 1e-9 * np.maximum(1.0, need_total), need, 0.0)
+        need = np.where(need > group_slack(need_total), need, 0.0)
     else:
         need = reach = np.zeros(0)
 

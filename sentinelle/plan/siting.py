@@ -33,7 +33,7 @@ from sentinelle.plan.coverage import CoverageMatrix
 from sentinelle.plan.greedy import greedy_on_model, greedy_upper_bound
 from sentinelle.plan.local_search import improve_by_swaps, select_by_value
 from sentinelle.plan.mclp import ABS_TOLERANCE, lp_bound, solve_mip
-from sentinelle.plan.problem import SitingProblem
+from sentinelle.plan.problem import SitingProblem, group_slack
 from sentinelle.plan.reduction import ReducedModel, reduce_problem
 
 __all__ = ["SitingResult", "SitingStatus", "solve_siting"]
@@ -253,7 +253,8 @@ class _Search:
     # --- steps --------------------------------------------------------------------------
     def run(self) -> SitingResult:
         model = self.model
-        unreachable = np.flatnonzero(model.group_reach < model.group_need - _tol(model.group_need))
+        short = model.group_reach < model.group_need - group_slack(model.group_need)
+        unreachable = np.flatnonzero(short)
         if unreachable.size:
             return self._infeasible(self._unreachable_message(unreachable))
 
@@ -393,10 +394,6 @@ class _Search:
         return (
             f"no choice of new sites meets every group minimum at once with {' and '.join(limits)}"
         )
-
-
-def _tol(values: np.ndarray) -> np.ndarray:
-    return 1e-9 * np.maximum(1.0, np.abs(values))
 
 
 def _positions(model: ReducedModel, columns: Sequence[int]) -> list[int]:
