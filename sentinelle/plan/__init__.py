@@ -6,7 +6,7 @@ map; `geo` builds the matrix.
 >>> from sentinelle.plan import CoverageMatrix, solve_siting
 """
 
-from sentinelle.plan.coverage import CoverageMatrix, load_array, load_coverage_npz
+from sentinelle.plan.coverage_matrix import CoverageMatrix, load_array, load_coverage_npz
 from sentinelle.plan.greedy import GreedyResult, greedy_siting
 from sentinelle.plan.problem import SitingProblem
 from sentinelle.plan.siting import SitingResult, SitingStatus, solve_siting

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from sentinelle.plan.coverage import CoverageMatrix
+from sentinelle.plan.coverage_matrix import CoverageMatrix
 from sentinelle.plan.problem import SitingProblem, group_slack
 from sentinelle.plan.reduction import ReducedModel, reduce_problem
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sentinelle.errors import InputError
-from sentinelle.plan.coverage import CoverageMatrix
+from sentinelle.plan.coverage_matrix import CoverageMatrix
 
 __all__ = ["SitingProblem", "group_slack"]
 

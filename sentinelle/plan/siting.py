@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from sentinelle.errors import InputError
-from sentinelle.plan.coverage import CoverageMatrix
+from sentinelle.plan.coverage_matrix import CoverageMatrix
 from sentinelle.plan.greedy import greedy_on_model, greedy_upper_bound
 from sentinelle.plan.local_search import improve_by_swaps, select_by_value
 from sentinelle.plan.mclp import ABS_TOLERANCE, lp_bound, solve_mip
