@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sentinelle import __version__
-from sentinelle.cli import authorisations, basemap, cameras, coverage, db, demo, zones
+from sentinelle.cli import authorisations, basemap, cameras, coverage, db, demo, plan, zones
 from sentinelle.cli import evaluate as evaluate_cli
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(evaluate_cli.app, name="evaluate")
 app.command("demo")(demo.demo)
 app.add_typer(basemap.app, name="basemap")
 app.command("coverage")(coverage.coverage)
+app.add_typer(plan.app, name="plan")
 
 
 def _version(value: bool) -> None:
