@@ -60,6 +60,8 @@ def greedy_siting(
     budget: float | None = None,
     groups: np.ndarray | None = None,
     group_min_share: np.ndarray | None = None,
+    site_groups: np.ndarray | None = None,
+    site_group_max: np.ndarray | None = None,
 ) -> GreedyResult:
     """Choose new sites greedily (lazy greedy, or cost-benefit greedy under a budget).
 
@@ -79,6 +81,10 @@ def greedy_siting(
         Group of each demand row, -1 for none; with `group_min_share`.
     group_min_share
         Minimum covered share of each group's weight.
+    site_groups
+        Site group of each candidate, -1 for none; with `site_group_max`.
+    site_group_max
+        Maximum number of new sites in each site group.
 
     Returns
     -------
@@ -93,6 +99,8 @@ def greedy_siting(
         budget=budget,
         groups=groups,
         group_min_share=group_min_share,
+        site_groups=site_groups,
+        site_group_max=site_group_max,
     )
     return greedy_on_model(reduce_problem(problem))
 
@@ -195,6 +203,10 @@ def _best_single_after(model: ReducedModel, picks: list[int]) -> tuple[int, floa
     gains = model.matrix.T @ np.where(covered, 0.0, model.weights)
     affordable = model.costs <= model.budget - spent + 1e-12 * max(1.0, model.budget)  # type: ignore[operator]
     affordable[picks] = False
+    room = model.group_room(picks)
+    if room is not None and model.column_group is not None:
+        g = model.column_group
+        affordable &= (g < 0) | (room[np.maximum(g, 0)] > 0)
     if not affordable.any():
         return None
     gains = np.where(affordable, gains, -1.0)
@@ -216,6 +228,7 @@ class _State:
         self.spent = 0.0
         self.deficit = model.group_need.astype(np.float64).copy()
         self.group_tol = group_slack(model.group_need)
+        self.room = model.group_room([])
 
     # --- scores -------------------------------------------------------------------------
     def coverage_gain(self, p: int) -> float:
@@ -248,6 +261,8 @@ class _State:
         return self.model.n_sites is None or len(self.picked) < self.model.n_sites
 
     def fits(self, p: int) -> bool:
+        if not self.model.column_fits_groups(p, self.room):
+            return False
         if self.model.costs is None:
             return True
         slack = 1e-12 * max(1.0, float(self.model.budget))  # type: ignore[arg-type]
@@ -276,6 +291,10 @@ class _State:
         self.chosen[p] = True
         if self.model.costs is not None:
             self.spent += float(self.model.costs[p])
+        if self.room is not None and self.model.column_group is not None:
+            g = int(self.model.column_group[p])
+            if g >= 0:
+                self.room[g] -= 1
 
     def run(
         self, scores: np.ndarray, gain: Callable[[int], float], *, until_met: bool = False
@@ -295,7 +314,7 @@ class _State:
                 return
             _, p = heapq.heappop(heap)
             if not self.fits(p):
-                continue  # the budget left only shrinks: it will never fit again
+                continue  # the budget and group room left only shrink: it will never fit again
             fresh = self.ratio(p, gain(p))
             if fresh <= 0:
                 continue  # gains only shrink: it will never help again

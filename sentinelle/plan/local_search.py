@@ -6,9 +6,9 @@ Each round scores every exchange (site s out, candidate j in) at once with spars
 
 where gain(j) is the uncovered weight j would cover, loss(s) the weight only s covers, and
 shared(j, s) the part of that weight j covers too. Additions are scored as well while there is
-room (count and budget). The best strictly improving move is applied (ties to the lowest
-column indices), until none is left or the time runs out. Group minimums are not handled here:
-callers use it only when no group still needs coverage.
+room (count, budget and site-group maximums). The best strictly improving move is applied (ties
+to the lowest column indices), until none is left or the time runs out. Group minimums are not
+handled here: callers use it only when no group still needs coverage.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def improve_by_swaps(
     Parameters
     ----------
     model
-        The reduced model (its count cap and budget are respected).
+        The reduced model (its count cap, budget and site-group maximums are respected).
     positions
         Starting selection, as positions in the reduced model.
     time_limit_s
@@ -64,6 +64,8 @@ def improve_by_swaps(
     slack = 1e-12 * max(1.0, abs(budget)) if np.isfinite(budget) else 0.0
     threshold = 1e-9 * max(1.0, float(w.sum()))
     cap = model.n_sites if model.n_sites is not None else n
+    col_group = model.column_group
+    group_room = model.group_room(positions)
 
     for _ in range(max_rounds):
         if time.perf_counter() - started > time_limit_s:
@@ -76,6 +78,8 @@ def improve_by_swaps(
             fits = ~chosen
             if costs is not None:
                 fits &= spent + costs <= budget + slack
+            if group_room is not None and col_group is not None:
+                fits &= (col_group < 0) | (group_room[np.maximum(col_group, 0)] > 0)
             add_gain = np.where(fits, gain, -np.inf)
             j = int(np.argmax(add_gain))
             if add_gain[j] > best_delta:
@@ -90,6 +94,11 @@ def improve_by_swaps(
             if costs is not None:
                 feasible = spent - costs[sel][None, :] + costs[:, None] <= budget + slack
                 delta = np.where(feasible, delta, -np.inf)
+            if group_room is not None and col_group is not None:
+                g_in = col_group[:, None]
+                ok = (g_in < 0) | (group_room[np.maximum(col_group, 0)][:, None] > 0)
+                ok = ok | (g_in == col_group[sel][None, :])
+                delta = np.where(ok, delta, -np.inf)
             flat = int(np.argmax(delta))
             j, k = divmod(flat, sel.size)
             if delta[j, k] > best_delta:
@@ -102,6 +111,11 @@ def improve_by_swaps(
         chosen[j_in] = True
         if costs is not None:
             spent += float(costs[j_in])
+        if group_room is not None and col_group is not None:
+            if col_group[j_in] >= 0:
+                group_room[col_group[j_in]] -= 1
+            if s_out is not None and col_group[s_out] >= 0:
+                group_room[col_group[s_out]] += 1
         if s_out is not None:
             rows = mat.indices[mat.indptr[s_out] : mat.indptr[s_out + 1]]
             count[rows] -= 1
@@ -117,7 +131,7 @@ def select_by_value(model: ReducedModel, values: np.ndarray) -> list[int]:
     Parameters
     ----------
     model
-        The reduced model (count cap and budget are respected).
+        The reduced model (count cap, budget and site-group maximums are respected).
     values
         A value per column, e.g. the LP relaxation's x; ties go to the lowest column.
 
@@ -132,11 +146,14 @@ def select_by_value(model: ReducedModel, values: np.ndarray) -> list[int]:
     slack = 1e-12 * max(1.0, abs(budget)) if np.isfinite(budget) else 0.0
     spent = 0.0
     chosen: list[int] = []
+    room = model.group_room([])
     for p in order:
         if len(chosen) >= cap or values[p] <= 0:
             break
         cost = float(model.costs[p]) if model.costs is not None else 0.0
-        if spent + cost <= budget + slack:
+        if spent + cost <= budget + slack and model.column_fits_groups(int(p), room):
             chosen.append(int(p))
             spent += cost
+            if room is not None and model.column_group is not None and model.column_group[p] >= 0:
+                room[model.column_group[p]] -= 1
     return sorted(chosen)

@@ -9,10 +9,12 @@ Model (Church & ReVelle 1974), on the reduced model of `sentinelle.plan.reductio
     \sum_j x_j \le K,\quad
     \sum_j c_j x_j \le B,\quad
     \sum_{i \in g} w_i y_i \ge \mathrm{need}_g \;\forall g,\quad
+    \sum_{j \in h} x_j \le \mathrm{max}_h \;\forall h,\quad
     x_j \in \{0, 1\},\; 0 \le y_i \le 1
 
-where :math:`N(i)` is the set of candidates covering demand row :math:`i`; the count, budget and
-group rows appear only when asked for. Integrality of :math:`x` suffices: for a fixed choice of
+where :math:`N(i)` is the set of candidates covering demand row :math:`i` and :math:`h` a site
+group (a zone's candidates); the count, budget, group and site-group rows appear only when asked
+for. Integrality of :math:`x` suffices: for a fixed choice of
 sites the best :math:`y_i` is 1 exactly on the covered rows.
 """
 
@@ -97,6 +99,19 @@ def build_lp(model: ReducedModel, *, integer: bool = True) -> highspy.HighsLp:
         blocks.append([None, model.group_weight_matrix()[needy]])
         row_lower.append(model.group_need[needy])
         row_upper.append(np.full(needy.size, np.inf))
+    if model.column_group is not None and model.column_group_max is not None:
+        member = np.flatnonzero(model.column_group >= 0)
+        capped = np.unique(model.column_group[member])
+        if capped.size:
+            row_of = np.full(model.column_group_max.size, -1, dtype=np.int64)
+            row_of[capped] = np.arange(capped.size)
+            caps = sparse.csc_array(
+                (np.ones(member.size), (row_of[model.column_group[member]], member)),
+                shape=(capped.size, n),
+            )
+            blocks.append([caps, None])
+            row_lower.append(np.full(capped.size, -np.inf))
+            row_upper.append(model.column_group_max[capped].astype(np.float64))
     a = sparse.csc_array(sparse.block_array(blocks, format="csc"))
     a.sort_indices()
 

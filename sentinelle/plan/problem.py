@@ -1,7 +1,8 @@
 """A siting problem: the coverage matrix and what the planner asks of it, checked at the door.
 
 How many new sites, which sites are already equipped, what each new site costs and the budget,
-and the minimum share of each group's weight (each QPV, say) that must end up covered.
+the minimum share of each group's weight (each QPV, say) that must end up covered, and the
+maximum number of new sites in each group of candidate sites (each zone, say).
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ class SitingProblem:
         Group index of each demand row (0 .. n_groups - 1), or -1 for a row in no group.
     group_min_share
         For each group, the minimum share (0 to 1) of its weight that must be covered.
+    site_groups
+        Group index of each candidate site (column), 0 .. n_site_groups - 1, or -1 for a site
+        in no group; with `site_group_max`.
+    site_group_max
+        For each site group, the maximum number of NEW sites chosen in it (fixed sites are not
+        counted).
 
     Raises
     ------
@@ -64,6 +71,8 @@ class SitingProblem:
     budget: float | None = None
     groups: np.ndarray | None = None
     group_min_share: np.ndarray | None = None
+    site_groups: np.ndarray | None = None
+    site_group_max: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         cov = self.coverage
@@ -103,6 +112,10 @@ class SitingProblem:
             groups, shares = self._checked_groups()
             object.__setattr__(self, "groups", groups)
             object.__setattr__(self, "group_min_share", shares)
+        if self.site_groups is not None:
+            site_groups, caps = self._checked_site_groups()
+            object.__setattr__(self, "site_groups", site_groups)
+            object.__setattr__(self, "site_group_max", caps)
 
     def _check_pairs(self) -> None:
         if (self.costs is None) != (self.budget is None):
@@ -116,6 +129,17 @@ class SitingProblem:
                 else ("group_min_share", "groups")
             )
             msg = f"{missing}: required when {given} is given (groups and minimums go together)"
+            raise InputError(msg)
+        if (self.site_groups is None) != (self.site_group_max is None):
+            given, missing = (
+                ("site_groups", "site_group_max")
+                if self.site_groups is not None
+                else ("site_group_max", "site_groups")
+            )
+            msg = (
+                f"{missing}: required when {given} is given "
+                "(site groups and maximums go together)"
+            )
             raise InputError(msg)
 
     def _checked_costs(self) -> np.ndarray:
@@ -180,6 +204,39 @@ class SitingProblem:
         groups.setflags(write=False)
         shares.setflags(write=False)
         return groups, shares
+
+    def _checked_site_groups(self) -> tuple[np.ndarray, np.ndarray]:
+        groups = np.asarray(self.site_groups)
+        caps = np.asarray(self.site_group_max)
+        n = self.coverage.n_sites
+        if groups.ndim != 1 or groups.shape[0] != n:
+            msg = (
+                f"site_groups: expected one group index per candidate site, shape ({n},), "
+                f"got {groups.shape}"
+            )
+            raise InputError(msg)
+        if groups.size and not np.issubdtype(groups.dtype, np.integer):
+            msg = f"site_groups: expected integer group indices, got dtype {groups.dtype}"
+            raise InputError(msg)
+        if caps.ndim != 1 or (caps.size and not np.issubdtype(caps.dtype, np.integer)):
+            msg = "site_group_max: expected one whole number of new sites per site group (1-D)"
+            raise InputError(msg)
+        groups = groups.astype(np.int64)
+        caps = caps.astype(np.int64)
+        bad = np.flatnonzero(caps < 0)
+        if bad.size:
+            msg = f"site_group_max: site group {bad[0]} has maximum {caps[bad[0]]}; must be >= 0"
+            raise InputError(msg)
+        out = np.flatnonzero((groups < -1) | (groups >= caps.size))
+        if out.size:
+            msg = (
+                f"site_groups: column {out[0]} has site group {groups[out[0]]}, outside "
+                f"-1..{caps.size - 1} ({caps.size} maximums given; -1 means no group)"
+            )
+            raise InputError(msg)
+        groups.setflags(write=False)
+        caps.setflags(write=False)
+        return groups, caps
 
     @property
     def n_groups(self) -> int:

@@ -50,6 +50,10 @@ class ReducedModel:
         Cost of each kept candidate, or None.
     budget
         Budget for the new sites, or None.
+    column_group
+        Site group of each kept candidate (-1: none), or None without site groups.
+    column_group_max
+        Maximum number of new sites per site group, or None.
     """
 
     columns: np.ndarray
@@ -62,6 +66,8 @@ class ReducedModel:
     n_sites: int | None
     costs: np.ndarray | None
     budget: float | None
+    column_group: np.ndarray | None = None
+    column_group_max: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -100,6 +106,21 @@ class ReducedModel:
             self.row_group[member], weights=self.weights[member], minlength=self.n_groups
         )
         return bool(np.all(got >= self.group_need - group_slack(self.group_need)))
+
+    def group_room(self, positions: list[int] | np.ndarray) -> np.ndarray | None:
+        """New sites each site group may still take after `positions`; None without groups."""
+        if self.column_group is None or self.column_group_max is None:
+            return None
+        taken = self.column_group[np.asarray(positions, dtype=np.int64)]
+        taken = taken[taken >= 0]
+        return self.column_group_max - np.bincount(taken, minlength=self.column_group_max.size)
+
+    def column_fits_groups(self, p: int, room: np.ndarray | None) -> bool:
+        """Whether candidate `p` can be added given each site group's `room`."""
+        if room is None or self.column_group is None:
+            return True
+        g = int(self.column_group[p])
+        return g < 0 or room[g] > 0
 
     def group_weight_matrix(self) -> sparse.csr_array:
         """Sparse (n_groups × n_rows) weight of each reduced row in its group."""
@@ -164,6 +185,10 @@ def reduce_problem(problem: SitingProblem) -> ReducedModel:
         need = reach = np.zeros(0)
 
     costs = None if problem.costs is None else np.asarray(problem.costs)[columns]
+    column_group = column_group_max = None
+    if problem.site_groups is not None:
+        column_group = np.asarray(problem.site_groups)[columns]
+        column_group_max = np.asarray(problem.site_group_max)
     return ReducedModel(
         columns=columns,
         matrix=merged,
@@ -175,6 +200,8 @@ def reduce_problem(problem: SitingProblem) -> ReducedModel:
         n_sites=problem.n_sites,
         costs=costs,
         budget=problem.budget,
+        column_group=column_group,
+        column_group_max=column_group_max,
     )
 
 

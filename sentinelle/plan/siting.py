@@ -146,6 +146,8 @@ def solve_siting(
     budget: float | None = None,
     groups: np.ndarray | None = None,
     group_min_share: np.ndarray | None = None,
+    site_groups: np.ndarray | None = None,
+    site_group_max: np.ndarray | None = None,
     time_limit_s: float = 60.0,
 ) -> SitingResult:
     """Choose new camera sites that cover the most demand weight, with a proven bound.
@@ -166,6 +168,10 @@ def solve_siting(
         Group index of each demand row, -1 for none; with `group_min_share`.
     group_min_share
         Minimum share (0 to 1) of each group's weight to cover.
+    site_groups
+        Site group of each candidate site (e.g. its zone), -1 for none; with `site_group_max`.
+    site_group_max
+        Maximum number of new sites in each site group.
     time_limit_s
         Wall-clock limit for the whole solve. When it runs out, the best answer found so far is
         returned with status ``time_limit`` and its proven gap.
@@ -206,6 +212,8 @@ def solve_siting(
         budget=budget,
         groups=groups,
         group_min_share=group_min_share,
+        site_groups=site_groups,
+        site_group_max=site_group_max,
     )
     search = _Search(problem, reduce_problem(problem), started, float(time_limit_s))
     return search.run()
