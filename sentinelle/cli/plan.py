@@ -144,3 +144,58 @@ def _print_summary(result: SitingResult) -> None:
     console.print(result.message, highlight=False)
     if result.selected:
         console.print("Selected sites (columns): " + ", ".join(map(str, result.selected)))
+
+
+@app.command("run")
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML, see docs/scenario.md).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")],
+    no_pdf: Annotated[
+        bool, typer.Option("--no-pdf", help="Write the HTML document only (no WeasyPrint).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Build the Schéma Directeur of a scenario on the database of SENTINELLE_HOME.
+
+    Writes plan.json, sites.geojson, schema-directeur.html and schema-directeur.pdf in OUT.
+    Exit status: 0 done, 2 bad scenario or input (file, line and key named).
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sentinelle.cli.common import get_database
+    from sentinelle.plan.document import write_document
+    from sentinelle.plan.masterplan import run_scenario
+    from sentinelle.plan.scenario import load_scenario
+
+    with errors_to_exit():
+        sc = load_scenario(scenario)
+        db = get_database()
+        with Progress(
+            TextColumn("{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f} %"),
+            TimeElapsedColumn(), console=err_console, transient=True, disable=quiet,
+        ) as bar:
+            task = bar.add_task("plan", total=1.0)
+            plan = run_scenario(
+                db, sc, progress=lambda stage, done: bar.update(task, description=stage,
+                                                                 completed=done),
+            )
+            bar.update(task, description="document")
+            plan_json, sites = plan.write_json(out)
+            html_path, pdf_path = write_document(plan, out, pdf=not no_pdf)
+    r = plan.result
+    share = plan.weight_share[0]
+    console.print(
+        f"{len(plan.new_sites)} new cameras ({plan.candidates.n_existing} existing): "
+        f"{r.status.value}, gap {0 if r.gap is None else r.gap:.3%}; priority covered "
+        f"{share['before']:.1%} -> {share['after']:.1%}; "
+        f"total {plan.budget['total_eur']:,.0f} EUR over {len(plan.budget['years'])} years",
+        highlight=False,
+    )
+    for z in plan.after["zones"]:
+        if z["kind"] == "qpv":
+            b = next(x for x in plan.before["zones"] if x["kind"] == "qpv" and x["name"] == z["name"])
+            console.print(f"  QPV {z['name']}: street coverage {b['covered_pct']:.1f} % -> "
+                          f"{z['covered_pct']:.1f} %", highlight=False)
+    for p in (plan_json, sites, html_path, pdf_path):
+        if p is not None:
+            console.print(f"wrote {p}", highlight=False)
