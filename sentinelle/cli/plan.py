@@ -171,7 +171,8 @@ def run(
         sc = load_scenario(scenario)
         db = get_database()
         with Progress(
-            TextColumn("{task.description:<12}"), BarColumn(), TextColumn("{task.percentage:>3.0f} %"),
+            TextColumn("{task.description:<12}"), BarColumn(),
+            TextColumn("{task.percentage:>3.0f} %"),
             TimeElapsedColumn(), console=err_console, transient=True, disable=quiet,
         ) as bar:
             task = bar.add_task("plan", total=1.0)
@@ -193,7 +194,8 @@ def run(
     )
     for z in plan.after["zones"]:
         if z["kind"] == "qpv":
-            b = next(x for x in plan.before["zones"] if x["kind"] == "qpv" and x["name"] == z["name"])
+            b = next(x for x in plan.before["zones"]
+                     if x["kind"] == "qpv" and x["name"] == z["name"])
             console.print(f"  QPV {z['name']}: street coverage {b['covered_pct']:.1f} % -> "
                           f"{z['covered_pct']:.1f} %", highlight=False)
     for p in (plan_json, sites, html_path, pdf_path):

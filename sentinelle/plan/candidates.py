@@ -10,6 +10,10 @@ Places where a new camera may go:
 Places closer than `exclude_within_m` to an existing camera, user sites listed in
 ``siting.excluded`` and places inside ``siting.excluded_zones`` are dropped.
 
+Transmission: fibre when the place is within `fibre_reach_m` of the network (the existing
+cameras) and fibre is the cheaper link over the amortisation period (trench per metre plus
+yearly rent against a radio link plus its rent); radio otherwise.
+
 Each place gets one column per camera model allowed there (`CameraModel.at`) and, for fixed
 cameras, per orientation: the bearings ``street bearing + k × 360° / orientations``, so the
 first looks along the street. The existing cameras come first, as columns ``0 .. n_existing-1``
@@ -268,7 +272,9 @@ def _street_bearings(basemap: Basemap, x: NDArray, y: NDArray) -> tuple[NDArray,
 def _public_index(basemap: Basemap) -> NDArray:
     from sentinelle.geo.blocks import street_mask
 
-    return np.flatnonzero(street_mask(basemap.highway)) if basemap.streets.size else np.zeros(0, int)
+    if basemap.streets.size == 0:
+        return np.zeros(0, int)
+    return np.flatnonzero(street_mask(basemap.highway))
 
 
 def _street_points(lines: NDArray, spacing_m: float) -> tuple[NDArray, NDArray]:
@@ -501,10 +507,14 @@ def build_candidates(
     hgroup: list[int] = []
     col = n_ex
     base = scenario.costs.camera_installed_eur
+    years = scenario.costs.amortisation_years
     for p in range(n_ex, places.n):
         kind = places.kind[p]
-        fibre = link[p] <= t.fibre_reach_m
-        trans_cost = t.fibre_per_m_eur * link[p] if fibre else t.radio_link_eur
+        fibre_cost = t.fibre_per_m_eur * link[p]
+        fibre = bool(link[p] <= t.fibre_reach_m) and (
+            fibre_cost + years * t.fibre_opex_eur <= t.radio_link_eur + years * t.radio_opex_eur
+        )
+        trans_cost = fibre_cost if fibre else t.radio_link_eur
         for mi, m in enumerate(scenario.models):
             if kind not in m.at:
                 continue

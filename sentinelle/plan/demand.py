@@ -381,7 +381,8 @@ def _sensitive_geoms(scenario: Scenario, file: str, field: str | None,
     keep = ~shapely.is_missing(geoms)
     if field is not None:
         if field not in cols:
-            raise InputError.at(str(path), None, field, f"no such field (fields: {', '.join(cols)})")
+            known = ", ".join(cols)
+            raise InputError.at(str(path), None, field, f"no such field (fields: {known})")
         vals = np.array([_float(v) for v in cols[field]])
         keep &= np.nan_to_num(vals, nan=-np.inf) >= (minimum if minimum is not None else -np.inf)
     return geoms[keep]
@@ -425,7 +426,8 @@ def read_incidents(path: Path) -> tuple[NDArray, NDArray, NDArray]:
                 try:
                     float(row[key])
                 except (TypeError, ValueError):
-                    raise InputError.at(str(path), line, key, f"not a number: {row[key]!r}") from None
+                    why = f"not a number: {row[key]!r}"
+                    raise InputError.at(str(path), line, key, why) from None
             lon.append(float(row["lon"]))
             lat.append(float(row["lat"]))
             w.append(float(row["weight"]) if row.get("weight") not in (None, "") else 1.0)
@@ -450,7 +452,8 @@ def read_zone_rates(path: Path) -> dict[tuple[str, str], float]:
             try:
                 rate = float(row["rate"])
             except (TypeError, ValueError):
-                raise InputError.at(str(path), line, "rate", f"not a number: {row['rate']!r}") from None
+                why = f"not a number: {row['rate']!r}"
+                raise InputError.at(str(path), line, "rate", why) from None
             if rate < 0:
                 raise InputError.at(str(path), line, "rate", "must be >= 0")
             out[(row["kind"].strip(), row["name"].strip())] = rate

@@ -118,6 +118,11 @@ def _frame(ax, mp: MasterPlan, bounds: Sequence[float] | None = None, *, bar_m: 
                 arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2})
 
 
+def _legend_below(ax, *, ncols: int, title: str | None = None) -> None:
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=ncols, frameon=False,
+              title=title)
+
+
 def _views(ax, polys: NDArray, colour: str, alpha: float = 0.45) -> None:
     patches = _polygon_patches(polys)
     if patches:
@@ -144,7 +149,7 @@ def existing_map(mp: MasterPlan) -> Figure:
     _zones(ax, mp)
     _frame(ax, mp)
     ax.plot([], [], color=QPV_COLOUR, ls=(0, (4, 2)), lw=1.2, label="Quartier prioritaire (QPV)")
-    ax.legend(loc="lower right", frameon=True)
+    _legend_below(ax, ncols=2)
     return fig
 
 
@@ -170,7 +175,7 @@ def priority_map(mp: MasterPlan) -> Figure:
     cb = fig.colorbar(lc, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
     cb.set_label("Priorité d'un tronçon de rue (poids pour 25 m)")
     ax.plot([], [], color=QPV_COLOUR, ls=(0, (4, 2)), lw=1.2, label="QPV")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", framealpha=0.9)
     return fig
 
 
@@ -205,7 +210,9 @@ def sites_map(mp: MasterPlan) -> Figure:
                    label=label)
     _zones(ax, mp)
     _frame(ax, mp)
-    ax.legend(loc="lower right", title="Caméras (année)", ncols=2)
+    ax.plot([], [], color=QPV_COLOUR, ls=(0, (4, 2)), lw=1.2, label="QPV")
+    _legend_below(ax, ncols=4, title="Caméras : existantes et nouvelles par année de mise en "
+                  "service")
     return fig
 
 
@@ -307,7 +314,9 @@ def phasing_chart(mp: MasterPlan) -> Figure:
     ax2.set_ylim(0, max(share + [1.0]) * 1.25)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper left")
+    ax.legend(h1 + h2, l1 + l2, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2,
+              frameon=False)
+    ax.set_ylim(0, max(added + [1]) * 1.2)
     ax.spines[["top"]].set_visible(False)
     fig.tight_layout()
     return fig
@@ -335,7 +344,7 @@ def budget_chart(mp: MasterPlan) -> Figure:
     ax.set_ylabel("k€ par an")
     ax.set_xticks(years)
     ax.set_ylim(0, bottom.max() * 1.15 if bottom.size else 1)
-    ax.legend(loc="upper left", ncols=2)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -74,11 +74,13 @@ CSS = """
   @bottom-right { content: "Page " counter(page) " / " counter(pages); font-size: 8pt;
                   color: #555; } }
 @page :first { @bottom-left { content: none; } }
+@page wide { size: A4 landscape; margin: 12mm 12mm 15mm 12mm; }
+section.wide { page: wide; }
 html { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 10pt;
        color: #1a1a1a; line-height: 1.35; }
 h1 { font-size: 17pt; color: #0d3b66; margin: 0 0 6pt 0; page-break-before: always;
      border-bottom: 2px solid #0d3b66; padding-bottom: 3pt; }
-h1.first { page-break-before: avoid; }
+h1.first, h1.flow { page-break-before: avoid; margin-top: 16pt; }
 h2 { font-size: 12.5pt; color: #0d3b66; margin: 12pt 0 4pt 0; }
 p { margin: 3pt 0 6pt 0; }
 .cover { text-align: left; }
@@ -93,7 +95,7 @@ p { margin: 3pt 0 6pt 0; }
 .honesty { border-left: 4px solid #e65100; background: #fff3e0; padding: 6pt 8pt;
            font-size: 9.5pt; margin: 8pt 0; }
 .note { font-size: 9pt; color: #444; }
-img.figure { width: 100%; margin: 4pt 0; }
+img.figure { width: 100%; max-height: 150mm; object-fit: contain; margin: 4pt 0; }
 img.chart { width: 100%; margin: 2pt 0; }
 table { border-collapse: collapse; width: 100%; font-size: 8.8pt; margin: 4pt 0 8pt 0; }
 thead { display: table-header-group; }
@@ -102,8 +104,9 @@ th { background: #0d3b66; color: white; text-align: left; padding: 2.5pt 4pt;
 td { border-bottom: 0.5pt solid #bbb; padding: 2pt 4pt; vertical-align: top; }
 tr { page-break-inside: avoid; }
 td.n, th.n { text-align: right; white-space: nowrap; }
-table.sites { font-size: 8pt; }
-table.sites td { padding: 1.5pt 3pt; }
+table.sites { font-size: 7.6pt; }
+table.sites td { padding: 1.2pt 3pt; }
+table.sites td:nth-child(3) { max-width: 70mm; }
 .tot td { font-weight: bold; border-top: 1pt solid #333; }
 ul { margin: 2pt 0 6pt 0; padding-left: 14pt; }
 li { margin: 1.5pt 0; }
@@ -247,7 +250,8 @@ def _synthesis(mp: MasterPlan) -> str:
     years = mp.programme.years
     items = [
         f"<b>{len(mp.new_sites)} nouvelles caméras</b> proposées s'ajoutent aux "
-        f"{mp.candidates.n_existing} existantes, choisies parmi {fr(mp.candidates.n_columns - mp.candidates.n_existing)} "
+        f"{mp.candidates.n_existing} existantes, choisies parmi "
+        f"{fr(mp.candidates.n_columns - mp.candidates.n_existing)} "
         f"possibilités (emplacement × modèle × orientation) pour couvrir le plus de rues "
         "prioritaires.",
         f"Choix <b>{STATUS_FR.get(r.status.value, r.status.value)}</b> : la solution couvre "
@@ -343,35 +347,43 @@ def _priorities(mp: MasterPlan) -> str:
     )
 
 
+def _model_short(r: dict[str, Any]) -> str:
+    kind = {"fixed": "fixe", "ptz": "PTZ", "multisensor": "multicapteur"}.get(r["kind"], r["kind"])
+    if r["azimuth_deg"] is not None:
+        kind += f" {fr(r['azimuth_deg'])}°"
+    return esc(kind)
+
+
 def _sites(mp: MasterPlan) -> str:
     rows = []
     for r in sorted(mp.site_rows(), key=lambda r: r["rank"] or 10**9):
         j = r["column"]
-        az = "360°" if r["azimuth_deg"] is None else f"{fr(r['azimuth_deg'])}°"
-        dw = r["dwellings"]
-        flag = "logements" if dw.get("buildings") else ("îlot ?" if dw.get("derived_blocks")
-                                                        else "")
-        zones = ", ".join(esc(v) for k, v in r["zones"].items() if k in ("qpv", "quartier"))
+        zones = r["zones"]
+        where = zones.get("qpv") or zones.get("quartier") or ""
+        place = esc(r["name"] or PLACE_FR.get(r["place_kind"], ""))
+        if where:
+            place += f' <span class="note">({esc(where)})</span>'
         rows.append([
-            _n(r["rank"]), esc(r["site_id"]) + ("*" if r["forced"] else ""),
-            esc(r["name"] or "") + f'<br><span class="note">{esc(PLACE_FR.get(r["place_kind"], ""))}'
-            + (f" — {zones}" if zones else "") + "</span>",
-            esc(KIND_FR.get(r["kind"], r["kind"])) + f"<br>{az}",
-            esc(LEVEL_FR.get(r["dori_level"], r["dori_level"])) + f"<br>{esc(r['resolution'])}",
+            _n(r["rank"]), esc(r["site_id"]) + ("*" if r["forced"] else ""), place,
+            _model_short(r),
+            esc(LEVEL_FR.get(r["dori_level"], r["dori_level"])) + ", " + esc(r["resolution"]),
             esc(r["transmission"]), _n(r["cost_eur"]), esc(r["year"] or "hors prog."),
-            _top_criteria(mp, j) + (f"<br><b>{esc(flag)}</b>" if flag else ""),
+            _top_criteria(mp, j),
         ])
     forced = ("<p class='note'>* site imposé par le scénario.</p>" if mp.forced else "")
     return (
         "<h1>3. Sites proposés</h1>"
         f"<p>{len(mp.new_sites)} sites, numérotés dans l'ordre du programme : d'abord ceux qui "
-        "ajoutent le plus de priorité couverte par euro. La justification donne la part de "
-        "chaque critère dans la priorité que le site ajoute à son tour.</p>"
+        "ajoutent le plus de priorité couverte par euro. Les cartes de détail des QPV portent "
+        "ces numéros ; le tableau qui suit donne pour chaque site son modèle, son niveau "
+        "d'observation, sa liaison, son coût, son année et sa justification (part de chaque "
+        "critère dans la priorité que le site ajoute à son tour).</p>"
         + _img(figs.sites_map(mp), "Carte des sites proposés")
         + _img(figs.zone_zooms(mp), "Sites proposés dans chaque QPV")
+        + '<section class="wide"><h2>Liste des sites proposés</h2>'
         + _table(["N°", "Site", "Emplacement", "Modèle, axe", "Niveau DORI, résolution",
                   "Liaison", "Coût (€)", "Année", "Justification"], rows, cls="sites")
-        + forced
+        + forced + "</section>"
     )
 
 
@@ -478,8 +490,10 @@ def _technology(mp: MasterPlan) -> str:
                   "Portée visée (m)", "Sites"], rows)
         + "<h2>Transmission</h2>"
         f"<p>Fibre lorsque le site est à moins de {fr(t.fibre_reach_m)} m du réseau (les "
-        f"caméras existantes y sont raccordées) : {fr(t.fibre_per_m_eur)} € par mètre de "
-        f"tranchée ; sinon faisceau radio ({eur(t.radio_link_eur)} par liaison). Sites en "
+        f"caméras existantes y sont raccordées) et qu'elle revient moins cher sur "
+        f"{sc.costs.amortisation_years} ans : {fr(t.fibre_per_m_eur)} € par mètre de "
+        f"tranchée et {eur(t.fibre_opex_eur)} par an ; sinon faisceau radio "
+        f"({eur(t.radio_link_eur)} par liaison et {eur(t.radio_opex_eur)} par an). Sites en "
         f"fibre : {trans.get('fibre', 0)} ; en radio : {trans.get('radio', 0)}.</p>"
     )
 
@@ -502,7 +516,7 @@ def _storage_csu(mp: MasterPlan) -> str:
             ["Après le programme", _n(sa.streams), _n(sa.useful_tb, 1), _n(sa.raw_tb, 1),
              _n(sa.cost_eur)],
         ])
-        + "<h1>8. Organisation du centre de supervision urbain (CSU)</h1>"
+        + '<h1 class="flow">8. Organisation du centre de supervision urbain (CSU)</h1>'
         f"<p>Repère public : environ {fr(csu.operators_per_100_24_7)} opérateurs (ETP) pour "
         "100 caméras visionnées 24 h/24 et 7 j/7, ajusté aux heures d'ouverture du CSU "
         f"({fr(csu.hours_per_day)} h par jour, {fr(csu.days_per_week)} jours par semaine) et "
@@ -621,7 +635,7 @@ def _compliance(mp: MasterPlan) -> str:
              _n(v["dwellings"])] for j, v in sorted(known, key=lambda kv: rank.get(kv[0], 0))]
     block_ids = ", ".join(f"{rank.get(j)}" for j in sorted(blocks, key=lambda j: rank.get(j, 0)))
     return (
-        "<h1>11. Pré-contrôle de conformité</h1>"
+        '<h1 class="flow">11. Pré-contrôle de conformité</h1>'
         "<p>Les caméras filment la voie publique ; elles ne doivent pas visualiser l'intérieur "
         "des immeubles d'habitation ni, de façon spécifique, leurs entrées (art. L251-3 du code "
         "de la sécurité intérieure). Chaque installation demande une autorisation préfectorale "
@@ -633,9 +647,12 @@ def _compliance(mp: MasterPlan) -> str:
              "vues.</p>" if rows else "<p>Aucun site proposé ne voit de façade d'habitation "
            "parmi les bâtiments connus.</p>")
         + "<h2>Vues atteignant des îlots bâtis d'usage inconnu</h2>"
-        + (f"<p>{len(blocks)} site(s) voient des îlots dérivés des rues, dont les logements ne "
-           f"sont pas connus (n° {esc(block_ids)}) : à vérifier sur place avant la demande "
-           "d'autorisation.</p>" if blocks else "<p>Aucun.</p>")
+        + (f"<p>{len(blocks)} site(s) sur {len(mp.new_sites)} voient des îlots bâtis déduits "
+           "des rues, dont on ne sait pas s'ils abritent des logements"
+           + (f" (n° {esc(block_ids)})" if len(blocks) <= 30 else "")
+           + ". Pour eux, l'orientation et les masques seront vérifiés sur place avant la "
+           "demande d'autorisation ; fournir les emprises des bâtiments (avec le nombre de "
+           "logements) permet de faire ce contrôle ici.</p>" if blocks else "<p>Aucun.</p>")
     )
 
 
@@ -674,8 +691,9 @@ def _method(mp: MasterPlan) -> str:
         "qu'il n'en regarde qu'une partie à la fois.</li>"
         "<li>Les coûts par défaut sont des ordres de grandeur à remplacer par les prix de la "
         "ville.</li>"
-        + (f"<li>{c_new} emplacements seulement ont été examinés : un pas plus fin le long "
-           "des rues peut améliorer la solution.</li>" if c_new else "")
+        + (f"<li>L'optimum est celui des {fr(c_new)} emplacements examinés : un pas plus fin "
+           "le long des rues ou des sites proposés par la ville peuvent faire mieux.</li>"
+           if c_new else "")
         + "</ul>"
         f"<h2>Sources</h2><ul class='src'>{srcs}</ul>"
     )

@@ -268,7 +268,7 @@ class Costs(_Strict):
 
 
 class Transmission(_Strict):
-    """Fibre where the network is near (existing cameras are connected), radio elsewhere."""
+    """Fibre where the network is near and fibre is cheaper over the amortisation period."""
 
     fibre_reach_m: float = Field(300.0, ge=0, description="Fibre when this close to the network")
     fibre_per_m_eur: float = Field(90.0, ge=0, description="Trench and fibre per metre")
@@ -423,7 +423,9 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return found
 
 
-def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+def parse_scenario(
+    text: str, *, source: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
     """A validated scenario from TOML text.
 
     Parameters
