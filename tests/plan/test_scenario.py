@@ -107,3 +107,9 @@ def test_invalid_scenarios_are_explained(text, words, tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_scenario(tmp_path / "nope.toml")
+
+
+def test_packaged_rennes_scenario_is_the_example():
+    packaged = ROOT / "sentinelle" / "data" / "scenarios" / "rennes.toml"
+    example = ROOT / "examples" / "rennes.toml"
+    assert packaged.read_text(encoding="utf-8") == example.read_text(encoding="utf-8")
