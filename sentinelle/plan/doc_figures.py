@@ -100,7 +100,7 @@ def _zones(ax, mp: MasterPlan, kind: str = "qpv", *, labels: bool = True,
 def _frame(ax, mp: MasterPlan, bounds: Sequence[float] | None = None, *, bar_m: float = 1000.0
            ) -> None:
     if bounds is None:
-        bounds = shapely.total_bounds(mp.basemap.public_streets)
+        bounds = _city_bounds(mp)
     x0, y0, x1, y1 = bounds
     pad = 0.02 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
@@ -121,6 +121,14 @@ def _frame(ax, mp: MasterPlan, bounds: Sequence[float] | None = None, *, bar_m: 
 def _legend_below(ax, *, ncols: int, title: str | None = None) -> None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=ncols, frameon=False,
               title=title)
+
+
+def _city_bounds(mp: MasterPlan) -> NDArray:
+    """Bounds of the zones (the city) when there are any, else of the streets."""
+    if mp.zones:
+        polys = mp.basemap.frame.project(np.array([z.geometry for z in mp.zones], dtype=object))
+        return shapely.total_bounds(polys)
+    return shapely.total_bounds(mp.basemap.public_streets)
 
 
 def _views(ax, polys: NDArray, colour: str, alpha: float = 0.45) -> None:
@@ -196,8 +204,8 @@ def sites_map(mp: MasterPlan) -> Figure:
     _views(ax, mp.coverage.visibility[ex], EXISTING_COLOUR, 0.7)
     _views(ax, mp.coverage.visibility[mp.new_sites], NEW_COLOUR, 0.7)
     x, y = _xy(mp, ex)
-    ax.scatter(x, y, s=22, marker="s", c=EXISTING_COLOUR, edgecolors="white", linewidths=0.5,
-               zorder=5, label=f"Existante ({len(ex)})")
+    ax.scatter(x, y, s=30, marker="s", c="#111111", edgecolors="white", linewidths=0.6,
+               zorder=7, label=f"Existante ({len(ex)})")
     colours = _year_colour(mp)
     year_of = mp.year_of()
     for yr, col in colours.items():
@@ -224,7 +232,7 @@ def zone_zooms(mp: MasterPlan, kind: str = "qpv") -> Figure | None:
     n = len(zones)
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
-    fig = Figure(figsize=(7.2, 3.6 * rows))
+    fig = Figure(figsize=(7.2, 3.3 * rows))
     metric = mp.basemap.frame.project(np.array([z.geometry for z in zones], dtype=object))
     rank = {j: k + 1 for k, j in enumerate(mp.programme.order)}
     colours = _year_colour(mp)
@@ -245,8 +253,8 @@ def zone_zooms(mp: MasterPlan, kind: str = "qpv") -> Figure | None:
                     ls=(0, (4, 2)), zorder=4)
         x, y = _xy(mp, ex)
         inside = (x > x0) & (x < x1) & (y > y0) & (y < y1)
-        ax.scatter(x[inside], y[inside], s=26, marker="s", c=EXISTING_COLOUR,
-                   edgecolors="white", linewidths=0.5, zorder=5)
+        ax.scatter(x[inside], y[inside], s=30, marker="s", c="#111111",
+                   edgecolors="white", linewidths=0.6, zorder=7)
         for j in mp.new_sites:
             px, py = _xy(mp, [j])
             if not (x0 < px[0] < x1 and y0 < py[0] < y1):

@@ -64,7 +64,10 @@ def _img(fig, alt: str, cls: str = "figure") -> str:
 
 def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     th = "".join(f"<th>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    def td(c: str) -> str:
+        return f'<td class="n">{c}</td>' if c.startswith('<span class="n">') else f"<td>{c}</td>"
+
+    body = "".join("<tr>" + "".join(td(c) for c in r) + "</tr>" for r in rows)
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -95,8 +98,10 @@ p { margin: 3pt 0 6pt 0; }
 .honesty { border-left: 4px solid #e65100; background: #fff3e0; padding: 6pt 8pt;
            font-size: 9.5pt; margin: 8pt 0; }
 .note { font-size: 9pt; color: #444; }
-img.figure { width: 100%; max-height: 150mm; object-fit: contain; margin: 4pt 0; }
-img.chart { width: 100%; margin: 2pt 0; }
+img.figure { display: block; width: 100%; max-height: 132mm; object-fit: contain; margin: 4pt 0; }
+img.chart { display: block; width: 100%; margin: 2pt 0; }
+img.big { display: block; width: 100%; max-height: 185mm; object-fit: contain; margin: 4pt 0; }
+img.tall { display: block; width: 100%; max-height: 240mm; object-fit: contain; margin: 4pt 0; }
 table { border-collapse: collapse; width: 100%; font-size: 8.8pt; margin: 4pt 0 8pt 0; }
 thead { display: table-header-group; }
 th { background: #0d3b66; color: white; text-align: left; padding: 2.5pt 4pt;
@@ -107,6 +112,7 @@ td.n, th.n { text-align: right; white-space: nowrap; }
 table.sites { font-size: 7.6pt; }
 table.sites td { padding: 1.2pt 3pt; }
 table.sites td:nth-child(3) { max-width: 70mm; }
+table.sites .note { font-size: inherit; }
 .tot td { font-weight: bold; border-top: 1pt solid #333; }
 ul { margin: 2pt 0 6pt 0; padding-left: 14pt; }
 li { margin: 1.5pt 0; }
@@ -375,11 +381,12 @@ def _sites(mp: MasterPlan) -> str:
         "<h1>3. Sites proposés</h1>"
         f"<p>{len(mp.new_sites)} sites, numérotés dans l'ordre du programme : d'abord ceux qui "
         "ajoutent le plus de priorité couverte par euro. Les cartes de détail des QPV portent "
-        "ces numéros ; le tableau qui suit donne pour chaque site son modèle, son niveau "
+        "ces numéros (carré noir : caméra existante) ; le tableau qui suit donne pour chaque "
+        "site son modèle, son niveau "
         "d'observation, sa liaison, son coût, son année et sa justification (part de chaque "
         "critère dans la priorité que le site ajoute à son tour).</p>"
-        + _img(figs.sites_map(mp), "Carte des sites proposés")
-        + _img(figs.zone_zooms(mp), "Sites proposés dans chaque QPV")
+        + _img(figs.sites_map(mp), "Carte des sites proposés", "big")
+        + _img(figs.zone_zooms(mp), "Sites proposés dans chaque QPV", "tall")
         + '<section class="wide"><h2>Liste des sites proposés</h2>'
         + _table(["N°", "Site", "Emplacement", "Modèle, axe", "Niveau DORI, résolution",
                   "Liaison", "Coût (€)", "Année", "Justification"], rows, cls="sites")
@@ -470,6 +477,13 @@ def _technology(mp: MasterPlan) -> str:
                        ", ".join(esc(r.label) for r in m.resolutions),
                        _n(sc.costs.camera_installed_eur * m.price_factor)])
     trans = Counter(str(c.transmission[j]) for j in mp.new_sites)
+    chosen = {int(c.model[j]) for j in mp.new_sites}
+    unused = [m.label for k, m in enumerate(sc.models) if k not in chosen]
+    unused_txt = (
+        "<p>Modèle(s) proposé(s) mais non retenu(s) par l'optimisation, car un autre couvre "
+        f"plus de priorité par caméra aux mêmes emplacements : {esc(', '.join(unused))}.</p>"
+        if unused else ""
+    )
     t = sc.transmission
     levels = "".join(f"<li>{esc(LEVEL_FR[k.value])} : {fr(v, 1)} pixels par mètre</li>"
                      for k, v in PPM.items())
@@ -488,6 +502,7 @@ def _technology(mp: MasterPlan) -> str:
         "capteur × densité requise)</div>"
         + _table(["Modèle", "Niveau", "Résolution", "Largeur (px)", "Distance DORI (m)",
                   "Portée visée (m)", "Sites"], rows)
+        + unused_txt
         + "<h2>Transmission</h2>"
         f"<p>Fibre lorsque le site est à moins de {fr(t.fibre_reach_m)} m du réseau (les "
         f"caméras existantes y sont raccordées) et qu'elle revient moins cher sur "
