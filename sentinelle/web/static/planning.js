@@ -3,7 +3,7 @@
 "use strict";
 
 const YEAR_COLOURS = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
-const state = { jobs: [], a: null, b: null, maps: {}, layers: {}, base: null, zones: null, polling: null };
+const state = { jobs: [], a: null, b: null, maps: {}, layers: {}, renderers: {}, drawn: {}, polling: null };
 
 function $(id) { return document.getElementById(id); }
 
@@ -92,15 +92,20 @@ async function refresh() {
 function jobById(id) { return state.jobs.find((j) => j.id === id); }
 
 async function drawSlot(slot) {
+  const job = jobById(state[slot]);
+  const ready = job && job.status === "done";
+  const key = ready ? job.id : null;
+  if (state.drawn[slot] === key) return;  // already drawn (the list refreshes every second)
+  state.drawn[slot] = key;
   const map = state.maps[slot];
   if (state.layers[slot]) { map.removeLayer(state.layers[slot]); state.layers[slot] = null; }
-  const job = jobById(state[slot]);
   const title = $(`title-${slot}`);
-  if (!job || job.status !== "done") {
+  if (!ready) {
     title.textContent = `${slot.toUpperCase()} — choisir un calcul terminé`;
     return;
   }
   const sites = await getJSON(`/api/planning/jobs/${job.id}/files/sites.geojson`);
+  if (state.drawn[slot] !== key) return;  // another run was chosen meanwhile
   const years = [...new Set(sites.features.filter((f) => f.properties.status === "proposed").map((f) => f.properties.year))].sort();
   const colour = (y) => (y == null ? "#555" : YEAR_COLOURS[years.indexOf(y) % YEAR_COLOURS.length]);
   const group = L.layerGroup();
@@ -109,7 +114,7 @@ async function drawSlot(slot) {
     const [lon, lat] = f.geometry.coordinates;
     const existing = p.status === "existing";
     const m = L.circleMarker([lat, lon], {
-      radius: existing ? 5 : 6, weight: 1, color: existing ? "#fff" : "#222",
+      renderer: state.renderers[slot], radius: existing ? 5 : 6, weight: 1, color: existing ? "#fff" : "#222",
       fillColor: existing ? "#1565c0" : colour(p.year), fillOpacity: 0.95, className: existing ? "site-existing" : "site-proposed",
     });
     m.bindPopup(existing ? `<b>${esc(p.name || p.id)}</b><br>caméra existante`
@@ -167,7 +172,10 @@ function show() {
 }
 
 async function main() {
-  for (const slot of ["a", "b"]) state.maps[slot] = makeMap(`map-${slot}`);
+  for (const slot of ["a", "b"]) {
+    state.maps[slot] = makeMap(`map-${slot}`);
+    state.renderers[slot] = L.svg({ padding: 0.3 });  // sites as SVG: a class per marker
+  }
   // Keep both maps on the same view.
   let syncing = false;
   for (const [from, to] of [["a", "b"], ["b", "a"]]) {
