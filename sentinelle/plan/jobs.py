@@ -9,12 +9,12 @@ side-by-side comparison.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,10 @@ class JobManager:
         self.pdf = pdf
         self.jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentinelle-plan")
+        self._queue: queue.Queue[tuple[Job, Scenario] | None] = queue.Queue()
+        # A daemon thread: stopping the server never waits for a plan being computed.
+        self._worker = threading.Thread(target=self._loop, name="sentinelle-plan", daemon=True)
+        self._worker.start()
 
     def submit(self, text: str, *, label: str | None = None) -> Job:
         """Validate `text` and queue it.
@@ -159,7 +162,7 @@ class JobManager:
                   folder=self.folder / job_id)
         with self._lock:
             self.jobs[job_id] = job
-        self._pool.submit(self._run, job, scenario)
+        self._queue.put((job, scenario))
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -179,8 +182,20 @@ class JobManager:
         return job
 
     def shutdown(self) -> None:
-        """Stop taking jobs; wait for the running one."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the worker after the job it is running (queued jobs are dropped)."""
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._queue.put(None)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            self._run(*item)
 
     def _run(self, job: Job, scenario: Scenario) -> None:
         from sentinelle.plan.document import write_document

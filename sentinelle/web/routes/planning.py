@@ -7,6 +7,7 @@ Internal like ``/api/*``: access control will close it.
 
 from __future__ import annotations
 
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sentinelle.errors import InputError
 from sentinelle.plan.jobs import OUTPUTS, Job, JobManager
 
 router = APIRouter(tags=["internal"])
+_CREATE = threading.Lock()  # routes run in a thread pool: one job manager per app, not two
 
 WEB = Path(str(resources.files("sentinelle") / "web"))
 EXAMPLE = Path(str(resources.files("sentinelle") / "data" / "scenarios" / "rennes.toml"))
@@ -39,15 +41,16 @@ class ScenarioText(BaseModel):
 
 def _manager(request: Request) -> JobManager:
     state = request.app.state
-    manager = getattr(state, "planning_jobs", None)
-    if manager is None:
-        from sentinelle.plan.masterplan import run_scenario
+    with _CREATE:
+        manager = getattr(state, "planning_jobs", None)
+        if manager is None:
+            from sentinelle.plan.masterplan import run_scenario
 
-        db = state.db
-        home = state.settings.ensure_home()
-        manager = JobManager(home / "planning",
-                             lambda sc, progress: run_scenario(db, sc, progress=progress))
-        state.planning_jobs = manager
+            db = state.db
+            home = state.settings.ensure_home()
+            manager = JobManager(home / "planning",
+                                 lambda sc, progress: run_scenario(db, sc, progress=progress))
+            state.planning_jobs = manager
     return manager
 
 

@@ -194,7 +194,12 @@ async function main() {
     const [base, zones] = await Promise.all([getJSON("/api/basemap"), getJSON("/api/zones")]);
     for (const slot of ["a", "b"]) {
       drawBasemap(state.maps[slot], base);
-      const qpv = drawZones(state.maps[slot], zones, "qpv", { fill: false }).addTo(state.maps[slot]);
+      // QPV outlines, on this map's own renderer (a renderer belongs to one map).
+      const feats = { type: "FeatureCollection", features: zones.features.filter((f) => f.properties.kind === "qpv") };
+      const qpv = L.geoJSON(feats, {
+        renderer: state.renderers[slot], interactive: false,
+        style: { color: "#6a1b9a", weight: 2.5, dashArray: "6 4", fill: false },
+      }).addTo(state.maps[slot]);
       if (qpv.getLayers().length) state.maps[slot].fitBounds(qpv.getBounds().pad(0.05));
     }
   } catch (e) {
