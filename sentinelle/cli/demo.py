@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from sentinelle.cli.common import console, errors_to_exit, get_database, get_settings
+from sentinelle.access.audit import Actor, AuditLog
+from sentinelle.access.bootstrap import ensure_demo_accounts
+from sentinelle.cli.common import console, errors_to_exit, get_database, get_keys, get_settings
 from sentinelle.demo import rennes
 from sentinelle.registry.store import Registry
 
@@ -18,9 +20,16 @@ def demo(
     """Build the Rennes demo in SENTINELLE_HOME (idempotent), print it, then serve the web app."""
     with errors_to_exit():
         settings = get_settings()
-        registry = Registry(get_database(settings))
+        keys = get_keys(settings)
+        registry = Registry(get_database(settings), keys=keys)
         with console.status("Building the Rennes demo…"):
             report = rennes.build_registry(registry)
+        if report.built:
+            AuditLog(registry.db, keys).record(
+                actor=Actor.cli(), action="import", object_type="demo", object_id="rennes",
+                details={"cameras": report.cameras, "zones": report.zones},
+            )
+        accounts = ensure_demo_accounts(registry.db, keys)
     where = settings.home
     if report.built:
         console.print(f"Rennes demo built in {where}")
@@ -35,5 +44,10 @@ def demo(
     console.print(t)
     console.print(f"[yellow]{rennes.HONESTY_NOTE_EN}[/]")
     console.print(rennes.ATTRIBUTION)
+    for acc in accounts:
+        console.print(f"demo account [bold]{acc.username}[/] ({acc.role.value}), password "
+                      f"(shown once): [bold]{acc.password}[/]", highlight=False)
+    if not accounts:
+        console.print("demo accounts already exist (`sentinelle users passwd NAME` resets one)")
     if not no_serve:
         console.print("[yellow]The web app comes with the issue «Rennes demo and public map».[/]")

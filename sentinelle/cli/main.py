@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sentinelle import __version__
-from sentinelle.cli import audit, authorisations, cameras, db, demo, zones
+from sentinelle.cli import audit, authorisations, cameras, db, demo, habilitations, users, zones
 
 app = typer.Typer(
     name="sentinelle",
@@ -17,6 +17,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(zones.app, name="zones")
 app.add_typer(authorisations.app, name="authorisations")
+app.add_typer(users.app, name="users")
+app.add_typer(habilitations.app, name="habilitations")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
 
