@@ -15,6 +15,7 @@ from typing import Any
 import shapely
 from sqlalchemy import func, select
 
+from sentinelle.access.keys import Keys
 from sentinelle.db.engine import Database
 from sentinelle.db.tables import CameraRow, ZoneRow
 from sentinelle.demo import rennes
@@ -124,8 +125,9 @@ class NetworkView:
 class ViewCache:
     """The current `NetworkView`, rebuilt when the registry changes."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, keys: Keys | None = None) -> None:
         self.db = db
+        self.keys = keys
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._view: NetworkView | None = None
@@ -143,11 +145,11 @@ class ViewCache:
         key = self._fingerprint()
         with self._lock:
             if self._view is None or key != self._key:
-                self._view = build_view(self.db)
+                self._view = build_view(self.db, keys=self.keys)
                 self._key = key
             return self._view
 
 
-def build_view(db: Database) -> NetworkView:
-    registry = Registry(db)
+def build_view(db: Database, *, keys: Keys | None = None) -> NetworkView:
+    registry = Registry(db, keys=keys)
     return NetworkView(cameras=registry.cameras(), zones=registry.zones())
