@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -16,7 +17,6 @@ from sentinelle.web.access_schemas import Me, UserPublic
 from sentinelle.web.deps import (
     AuditDep,
     CurrentSession,
-    FormCsrf,
     OptionalSession,
     SessionsDep,
     UsersDep,
@@ -99,13 +99,24 @@ def logout_page(request: Request, session: OptionalSession) -> HTMLResponse:
     return render(request, "logout.html", session=session)
 
 
-@router.post("/logout", include_in_schema=False, dependencies=[FormCsrf])
-async def logout(request: Request, session: CurrentSession, sessions: SessionsDep,
-                 audit: AuditDep) -> Response:
+@router.post("/logout", include_in_schema=False)
+async def logout(
+    request: Request,
+    session: OptionalSession,
+    sessions: SessionsDep,
+    audit: AuditDep,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """End the session (its CSRF token required); without a session, just show /logout."""
+    response = RedirectResponse("/logout", status_code=303)
+    if session is None:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    if not hmac.compare_digest(csrf_token.encode(), session.csrf_token.encode()):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
     await run_in_threadpool(sessions.end, request.cookies.get(SESSION_COOKIE))
     await run_in_threadpool(lambda: audit.record(actor=Actor.of(session.user), action="logout",
                                                  object_type="session"))
-    response = RedirectResponse("/logout", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
