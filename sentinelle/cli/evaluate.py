@@ -1,4 +1,4 @@
-"""`sentinelle evaluate`: effects on crime, displacement and power from before/after counts."""
+"""`sentinelle evaluate`: effects on crime, displacement, power, staggered panels, usefulness."""
 
 from __future__ import annotations
 
@@ -13,16 +13,23 @@ from sentinelle.errors import InputError
 from sentinelle.evaluate.counts import read_counts
 from sentinelle.evaluate.displacement import WDQ_TEXT, estimate_displacement
 from sentinelle.evaluate.effects import EffectEstimate, estimate_effects
+from sentinelle.evaluate.panel import read_panel
 from sentinelle.evaluate.power import (
     DEFAULT_POWER,
     DEFAULT_TARGET_REDUCTION_PCT,
     DetectableEffect,
     detectable_effects,
 )
+from sentinelle.evaluate.staggered import (
+    DEFAULT_POST_MONTHS,
+    DEFAULT_PRE_MONTHS,
+    estimate_staggered,
+)
 
 app = typer.Typer(
-    help="Evaluate the cameras' effect on crime from before/after counts (Campbell-review "
-    "methods): relative effect sizes, displacement, power.",
+    help="Evaluate the cameras: effect on crime from before/after counts (Campbell-review "
+    "methods: effects, displacement, power) or from an area x month panel (staggered "
+    "difference-in-differences), usefulness to investigations, and the evaluation report.",
     no_args_is_help=True,
 )
 
@@ -291,3 +298,111 @@ def power(
         console.print(table)
         for line in result.verdict():
             console.print(line, highlight=False)
+
+
+@app.command("panel")
+def panel(
+    panel_file: Annotated[
+        Path,
+        typer.Option(
+            "--panel",
+            help="CSV with columns area, period (YYYY-MM), count and, for equipped areas, "
+            "treated_from (YYYY-MM, the first month with cameras; empty for control areas).",
+            show_default=False,
+        ),
+    ],
+    json_out: JsonOpt = False,
+    alpha: AlphaOpt = 0.05,
+    pre: Annotated[
+        int, typer.Option("--pre", help="Months before installation shown and tested.")
+    ] = DEFAULT_PRE_MONTHS,
+    post: Annotated[
+        int, typer.Option("--post", help="Months after installation shown in the event study.")
+    ] = DEFAULT_POST_MONTHS,
+    bin_months: Annotated[
+        int, typer.Option("--bin", help="Months per event-study bin (3: quarters).")
+    ] = 1,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the event-study plot to this file (PNG).",
+                     metavar="FILE"),
+    ] = None,
+) -> None:
+    """Staggered difference-in-differences on an area x month panel, with an event study.
+
+    Poisson imputation (Borusyak-Jaravel-Spiess; Wooldridge): area and month effects fitted on
+    untreated area-months (never- and not-yet-treated areas), counterfactual imputed for treated
+    ones. ATT and event study are rate ratios: < 1 means fewer incidents than without cameras.
+    """
+    with errors_to_exit():
+        result = estimate_staggered(
+            read_panel(panel_file),
+            alpha=alpha,
+            pre_months=pre,
+            post_months=post,
+            bin_months=bin_months,
+        )
+        if plot is not None:
+            from sentinelle.evaluate.plots import event_study_plot
+
+            try:
+                event_study_plot(result, path=plot)
+            except OSError as exc:
+                msg = f"--plot {plot}: cannot write the figure ({exc.strerror or exc})"
+                raise InputError(msg) from None
+        if json_out:
+            print_json(result.to_json())
+            if plot is not None:
+                err_console.print(f"event-study plot written to {plot}", highlight=False)
+            return
+        pct = round((1 - result.alpha) * 100)
+        unit = "month" if result.bin_months == 1 else f"{result.bin_months}-month bin"
+        table = Table(title=f"Event study ({panel_file.name}); rel_period in {unit}s")
+        table.add_column("rel_period", justify="right")
+        table.add_column("rate ratio", justify="right")
+        table.add_column(f"{pct} % CI", justify="right")
+        table.add_column("change", justify="right")
+        table.add_column("treated areas", justify="right")
+        for e in result.event_study:
+            est = e.estimate
+            table.add_row(
+                str(e.rel_period),
+                f"{est.ratio:.2f}",
+                f"{est.ci_low:.2f} – {est.ci_high:.2f}",
+                _signed_pct(est.percent_change),
+                str(est.n_areas),
+            )
+        console.print(table)
+        att = result.att
+        lo, hi = att.percent_change_interval
+        verdict = (
+            "a significant fall"
+            if att.ci_high < 1
+            else "a significant rise"
+            if att.ci_low > 1
+            else "the interval includes no change, so these data cannot conclude"
+        )
+        console.print(
+            f"ATT = {att.ratio:.3f} (rate ratio; {pct} % CI {att.ci_low:.3f} to "
+            f"{att.ci_high:.3f}): incidents changed by {_signed_pct(att.percent_change)} "
+            f"({_signed_pct(lo)} to {_signed_pct(hi)}) in {result.n_treated} treated areas "
+            f"against {result.n_areas - result.n_treated} areas as controls: {verdict}.",
+            highlight=False,
+        )
+        pt = result.pretrend
+        if pt.p_value is None:
+            console.print(f"Pre-trend test unavailable: {pt.reason}.", highlight=False)
+        else:
+            flag = (
+                "pre-trend detected: the treated areas already moved differently before cameras"
+                if pt.p_value < 0.05
+                else "no pre-trend detected"
+            )
+            console.print(f"Pre-trend test ({pt.kind}): p = {pt.p_value:.3f}, {flag}.",
+                          highlight=False)
+        for note in result.notes:
+            console.print(f"Note: {note}", highlight=False)
+        if result.synthetic:
+            console.print("[yellow]Synthetic incidents (demo): not real crime data.[/]")
+        if plot is not None:
+            console.print(f"Event-study plot written to {plot}", highlight=False)
