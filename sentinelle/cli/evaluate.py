@@ -25,6 +25,13 @@ from sentinelle.evaluate.staggered import (
     DEFAULT_PRE_MONTHS,
     estimate_staggered,
 )
+from sentinelle.evaluate.usefulness import (
+    REFERENCE_GENDARMERIE,
+    CostBasis,
+    Share,
+    estimate_usefulness,
+    read_cases,
+)
 
 app = typer.Typer(
     help="Evaluate the cameras: effect on crime from before/after counts (Campbell-review "
@@ -406,3 +413,99 @@ def panel(
             console.print("[yellow]Synthetic incidents (demo): not real crime data.[/]")
         if plot is not None:
             console.print(f"Event-study plot written to {plot}", highlight=False)
+
+
+def _share(s: Share) -> str:
+    if s.share is None:
+        return "–"
+    lo, hi = s.interval or (0.0, 0.0)
+    return f"{s.count}/{s.total} = {s.share * 100:.1f} % ({lo * 100:.1f}–{hi * 100:.1f})"
+
+
+def _eur(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f} EUR"
+
+
+@app.command("usefulness")
+def usefulness(
+    cases: Annotated[
+        Path,
+        typer.Option(
+            "--cases",
+            help="CSV with columns case_id, date, category, solved, footage_requested, "
+            "footage_available, footage_useful and optionally camera_ids (separated by ; or |).",
+            show_default=False,
+        ),
+    ],
+    json_out: JsonOpt = False,
+    annual_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--annual-cost",
+            help="Annual cost of the network in euros (investment annualised plus operation), "
+            "to price a useful case. The master plan's costing will be usable when it exists.",
+            metavar="EUR",
+        ),
+    ] = None,
+    years: Annotated[
+        float | None,
+        typer.Option(
+            "--years",
+            help="Years the cases cover (default: from the first to the last case date).",
+        ),
+    ] = None,
+    alpha: AlphaOpt = 0.05,
+) -> None:
+    """Share of investigations where footage was requested, available, useful; per category,
+    per camera; cost per useful case."""
+    with errors_to_exit():
+        if annual_cost is None and years is not None:
+            msg = "--years needs --annual-cost (it only serves to price a useful case)"
+            raise InputError(msg)
+        cost = None if annual_cost is None else CostBasis(annual_cost, "given", years)
+        result = estimate_usefulness(read_cases(cases), cost=cost, alpha=alpha)
+        if json_out:
+            print_json(result.to_json())
+            return
+        o = result.overall
+        pct = round((1 - alpha) * 100)
+        t = Table(title=f"Usefulness of footage ({cases.name}, {o.cases} investigations, "
+                  f"{result.first_date} to {result.last_date}); shares with {pct} % CI")
+        t.add_column("figure")
+        t.add_column("value", justify="right")
+        t.add_row("footage requested", _share(o.requested))
+        t.add_row("footage available", _share(o.available))
+        t.add_row("footage useful", _share(o.useful))
+        t.add_row("available when requested", _share(o.available_when_requested))
+        t.add_row("useful when available", _share(o.useful_when_available))
+        t.add_row("solved cases it helped", _share(o.solved_helped))
+        console.print(t)
+        c = Table(title="Per crime category")
+        for col in ("category", "cases", "requested", "useful", "solved cases helped"):
+            c.add_column(col, justify="left" if col == "category" else "right")
+        for f in result.by_category:
+            c.add_row(f.label, str(f.cases), _share(f.requested), _share(f.useful),
+                      _share(f.solved_helped))
+        console.print(c)
+        if result.by_camera:
+            k = Table(title="Per camera (a case counts for each camera it names)")
+            for col in ("camera", "cases", "available", "useful"):
+                k.add_column(col, justify="left" if col == "camera" else "right")
+            for f in result.by_camera:
+                k.add_row(f.label, str(f.cases), str(f.available.count), str(f.useful.count))
+            console.print(k)
+        if result.cost is not None:
+            cp = result.cost
+            console.print(
+                f"Cost: {_eur(cp.annual_cost_eur)} a year × {cp.years:.2f} years = "
+                f"{_eur(cp.total_eur)} ({cp.source}); per useful case "
+                f"{_eur(cp.per_useful_case_eur)}; per solved case helped "
+                f"{_eur(cp.per_solved_helped_eur)}.",
+                highlight=False,
+            )
+        ref = REFERENCE_GENDARMERIE
+        console.print(
+            f"Reference: footage helped solve {ref['solved_helped']} of {ref['cases']} gendarmerie "
+            f"investigations ({ref['share'] * 100:.2f} %; Gormand 2021).",
+            highlight=False,
+        )
