@@ -429,7 +429,7 @@ def estimate_usefulness(
     ...      "footage_requested": 1, "footage_available": 1, "footage_useful": 1},
     ...     {"case_id": "2", "date": "2023-12-31", "category": "vol", "solved": 1,
     ...      "footage_requested": 1, "footage_available": 0, "footage_useful": 0}])
-    >>> r = estimate_usefulness(t, cost=CostBasis(100_000.0, "given"))
+    >>> r = estimate_usefulness(t, cost=CostBasis(100_000.0, "given", years=1.0))
     >>> r.overall.solved_helped.share, round(r.cost.per_useful_case_eur)
     (0.5, 100000)
     """
