@@ -7,7 +7,7 @@ from rich.table import Table
 
 from sentinelle.cli.common import console, errors_to_exit, get_database, get_settings
 from sentinelle.demo import rennes
-from sentinelle.registry.store import Registry
+from sentinelle.settings import Settings
 
 
 def demo(
@@ -15,31 +15,51 @@ def demo(
     port: int = typer.Option(8000, "--port", help="Port to serve the web app on"),
     no_serve: bool = typer.Option(False, "--no-serve", help="Build and print, do not serve"),
 ) -> None:
-    """Build the Rennes demo in SENTINELLE_HOME (idempotent), print it, then serve the web app."""
+    """Build the Rennes demo in SENTINELLE_HOME (idempotent), print its coverage per QPV and
+    quartier, then serve the web app."""
+    from sentinelle.web.view import build_view
+
     with errors_to_exit():
         settings = get_settings()
-        registry = Registry(get_database(settings))
-        with console.status("Building the Rennes demo…"):
-            report = rennes.build_registry(registry)
-    where = settings.home
-    if report.built:
-        console.print(f"Rennes demo built in {where}")
-    else:
-        console.print(f"Rennes demo already in place in {where}: nothing imported")
-    t = Table(title="Rennes demo registry")
-    t.add_column("what")
-    t.add_column("count", justify="right")
-    t.add_row("cameras (assumed multi-sensor units at 9 reported sites)", str(report.cameras))
-    for kind, n in sorted(report.zones.items()):
-        t.add_row(f"zones: {kind}", str(n))
-    console.print(t)
+        db = get_database(settings)
+        with console.status("Building the Rennes demo (registry, base map)…"):
+            report = rennes.build_demo(db)
+        if report.built:
+            console.print(f"Rennes demo built in {settings.home}")
+        else:
+            console.print(f"Rennes demo already in place in {settings.home}: nothing imported")
+        with console.status("Computing visibility and coverage…"):
+            view = build_view(db)
+    cov = view.coverage_report
+    net = cov["network"]
+    console.print(
+        f"{report.cameras} cameras in service (assumed multi-sensor units at 9 reported sites); "
+        f"zones: {', '.join(f'{n} {k}' for k, n in sorted(report.zones.items()))}"
+    )
+    console.print(
+        f"Street coverage of the network: {net['covered_m'] / 1000:.1f} km of "
+        f"{net['street_m'] / 1000:.1f} km ({net['covered_pct']:.2f} %), "
+        f"{net['intersections_covered']} of {net['intersections']} intersections; "
+        f"occlusion from {cov['source']}, level: observe (head lens, EN 62676-4)"
+    )
+    for kind, title in (("qpv", "QPV (quartiers prioritaires)"), ("quartier", "Quartiers")):
+        t = Table(title=f"Street coverage — {title}")
+        t.add_column("zone")
+        t.add_column("streets km", justify="right")
+        t.add_column("covered m", justify="right")
+        t.add_column("covered %", justify="right")
+        t.add_column("cameras", justify="right")
+        for z in (z for z in cov["zones"] if z["kind"] == kind):
+            t.add_row(z["name"], f"{z['street_m'] / 1000:.1f}", f"{z['covered_m']:.0f}",
+                      f"{z['covered_pct']:.2f}", str(z["cameras"]))
+        console.print(t)
     console.print(f"[yellow]{rennes.HONESTY_NOTE_EN}[/]")
     console.print(rennes.ATTRIBUTION)
     if not no_serve:
         serve(host=host, port=port, settings=settings)
 
 
-def serve(*, host: str, port: int, settings) -> None:
+def serve(*, host: str, port: int, settings: Settings) -> None:
     """Serve the web app (blocks until interrupted)."""
     import uvicorn
 

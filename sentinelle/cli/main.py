@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sentinelle import __version__
-from sentinelle.cli import authorisations, cameras, db, demo, zones
+from sentinelle.cli import authorisations, basemap, cameras, coverage, db, demo, zones
 from sentinelle.cli import evaluate as evaluate_cli
 
 app = typer.Typer(
@@ -20,6 +20,8 @@ app.add_typer(zones.app, name="zones")
 app.add_typer(authorisations.app, name="authorisations")
 app.add_typer(evaluate_cli.app, name="evaluate")
 app.command("demo")(demo.demo)
+app.add_typer(basemap.app, name="basemap")
+app.command("coverage")(coverage.coverage)
 
 
 def _version(value: bool) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from pyproj import Transformer
 
+from sentinelle.db.engine import Database
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.dates import read_date_field
 from sentinelle.registry.importer import read_zone_file
@@ -158,6 +159,9 @@ def is_built(registry: Registry, cameras: list[Camera], zones: list) -> bool:
     return {(z.kind.value, z.name) for z in zones} <= stored
 
 
+BUILDINGS_ATTRIBUTION = "Rennes Métropole, bâtiments (v_batiment_desc), La Motte Brûlon"
+
+
 def build_registry(registry: Registry, *, folder: Path | None = None) -> DemoReport:
     """Import the demo zones and cameras unless they are already in place (writes nothing then)."""
     cameras, zones = demo_cameras(folder), demo_zones(folder)
@@ -168,4 +172,28 @@ def build_registry(registry: Registry, *, folder: Path | None = None) -> DemoRep
     registry.save_zones(zones)
     registry.save_cameras(cameras, source="Rennes demo (reported sites, assumed models)")
     report.built = True
+    return report
+
+
+def build_basemap(db: Database, *, folder: Path | None = None) -> bool:
+    """Import the Rennes streets (OSM 2013) and the La Motte Brûlon buildings unless a base
+    map is already stored; elsewhere blocks are derived from the streets. True if imported."""
+    from sentinelle.adapters.basemap_store import BasemapStore, import_basemap_files
+
+    if BasemapStore(db).layers():
+        return False
+    folder = folder or data_dir()
+    import_basemap_files(
+        db,
+        folder / "rennes_osm_highways_2013.geojson",
+        folder / "rennes_buildings_la_motte_brulon_rm.geojson",
+        buildings_attribution=BUILDINGS_ATTRIBUTION,
+    )
+    return True
+
+
+def build_demo(db: Database, *, folder: Path | None = None) -> DemoReport:
+    """The whole demo: registry and base map, each imported only when missing."""
+    report = build_registry(Registry(db), folder=folder)
+    report.built = build_basemap(db, folder=folder) or report.built
     return report

@@ -8,6 +8,8 @@ control can close them.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -37,7 +39,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     if settings.url.startswith("sqlite"):
         settings.ensure_home()
+    db = open_database(settings.url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Sentinelle",
         version=__version__,
         description=(
@@ -47,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
     app.state.settings = settings
-    app.state.db = open_database(settings.url)
+    app.state.db = db
     app.state.views = ViewCache(app.state.db)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
@@ -66,9 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["public"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
-
-    @app.on_event("shutdown")
-    def _close() -> None:
-        app.state.db.dispose()
 
     return app

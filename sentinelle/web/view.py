@@ -12,13 +12,24 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import shapely
 from sqlalchemy import func, select
 
+from sentinelle.adapters.basemap_store import BasemapStore
+from sentinelle.adapters.coverage_report import (
+    camera_visibility,
+    coverage_figures,
+    coverage_report,
+)
+from sentinelle.db.basemap_tables import BasemapLayerRow
 from sentinelle.db.engine import Database
 from sentinelle.db.tables import CameraRow, ZoneRow
 from sentinelle.demo import rennes
+from sentinelle.errors import NotFoundError
+from sentinelle.geo.basemap import Basemap
 from sentinelle.registry.camera import Camera
+from sentinelle.registry.purposes import LABELS_FR
 from sentinelle.registry.store import Registry
 from sentinelle.registry.zone import Zone
 from sentinelle.web.schemas import CameraInternal, CameraPublic, PreviewRequest
@@ -55,6 +66,7 @@ class NetworkView:
             "note_en": rennes.HONESTY_NOTE_EN if assumed else None,
             "attributions": ATTRIBUTIONS,
             "cameras": len(self.cameras),
+            "purpose_labels_fr": {p.value: label for p, label in LABELS_FR.items()},
         }
 
     def _camera_props(self, cam: Camera, *, internal: bool) -> dict[str, Any]:
@@ -118,7 +130,50 @@ class NetworkView:
             return list(csv.DictReader(f))
 
     def preview(self, req: PreviewRequest) -> dict[str, Any]:
-        raise NotImplementedError
+        """One camera moved or turned: its visible area and the figures that follow.
+
+        Only that camera's visibility is recomputed; the others' polygons are reused.
+        """
+        cam = next((c for c in self.cameras if c.id == req.camera_id), None)
+        if cam is None:
+            msg = f"no camera with id `{req.camera_id}`"
+            raise NotFoundError(msg)
+        if self.engine is None:
+            msg = "no base map: run `sentinelle basemap import` (or `sentinelle demo`) first"
+            raise NotFoundError(msg)
+        basemap, shown, polys, zone_polys = self.engine
+        if req.heads is not None:
+            heads = [h.model_dump(exclude_none=True) for h in req.heads]
+        else:
+            heads = [
+                {**h.model_dump(exclude_none=True),
+                 **({"azimuth_deg": (h.azimuth_deg + req.rotate_deg) % 360}
+                    if h.azimuth_deg is not None else {})}
+                for h in cam.heads
+            ]
+        moved = Camera.model_validate(
+            {**cam.model_dump(exclude={"heads"}), "lon": req.lon, "lat": req.lat, "heads": heads}
+        )
+        _, one, _ = camera_visibility([moved], basemap)
+        ids = [c.id for c in shown]
+        polys = polys.copy()
+        if cam.id in ids:
+            polys[ids.index(cam.id)] = one[0]
+        else:
+            polys = np.append(polys, one[0])
+        zone_street_m = np.array([z["street_m"] for z in self.coverage_report["zones"]])
+        net, zrows = coverage_figures(polys, basemap, self.zones, zone_polys=zone_polys,
+                                      zone_street_m=zone_street_m)
+        geom = basemap.frame.unproject(one[0])
+        return {
+            "camera_id": cam.id,
+            "lon": req.lon,
+            "lat": req.lat,
+            "visibility": _geojson(geom),
+            "visible_area_m2": round(float(shapely.area(one[0])), 1),
+            "network": net.as_dict(),
+            "zones": zrows,
+        }
 
 
 class ViewCache:
@@ -137,6 +192,7 @@ class ViewCache:
                 s.scalar(select(func.max(CameraRow.updated_at))),
                 s.scalar(select(func.count()).select_from(ZoneRow)),
                 s.scalar(select(func.max(ZoneRow.updated_at))),
+                s.scalar(select(func.max(BasemapLayerRow.imported_at))),
             )
 
     def current(self) -> NetworkView:
@@ -148,6 +204,48 @@ class ViewCache:
             return self._view
 
 
+COVERED_STATUSES = ("in_service",)
+BASEMAP_TOLERANCE_DEG = 5e-6  # about 0.5 m: simplification for drawing only
+
+
+def _layer(geoms: np.ndarray, props: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    geoms = shapely.set_precision(shapely.simplify(geoms, BASEMAP_TOLERANCE_DEG), 1e-6)
+    feats = []
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            continue
+        feats.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)),
+                      "properties": props[i] if props else {}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def basemap_layers(basemap: Basemap) -> dict[str, Any]:
+    """Streets (with their class), derived blocks and buildings in WGS84, for drawing."""
+    un = basemap.frame.unproject
+    return {
+        "streets": _layer(un(basemap.streets), [{"highway": str(h)} for h in basemap.highway]),
+        "blocks": _layer(un(basemap.blocks)) if basemap.blocks.size else _layer(np.empty(0)),
+        "buildings": (_layer(un(basemap.buildings)) if basemap.buildings.size
+                      else _layer(np.empty(0))),
+        "source": basemap.source,
+        "attributions": list(basemap.attributions),
+    }
+
+
 def build_view(db: Database) -> NetworkView:
+    """Cameras, zones, visible areas and coverage (cameras in service) from the database."""
     registry = Registry(db)
-    return NetworkView(cameras=registry.cameras(), zones=registry.zones())
+    cameras, zones = registry.cameras(), registry.zones()
+    view = NetworkView(cameras=cameras, zones=zones)
+    basemap = BasemapStore(db).load()
+    if basemap is None:
+        return view
+    shown = [c for c in cameras if c.status.value in COVERED_STATUSES]
+    report = coverage_report(shown, basemap, zones)
+    view.coverage_report = report.as_json()
+    wgs = basemap.frame.unproject(report.visibility) if shown else []
+    view.visibility = {c.id: g for c, g in zip(shown, wgs, strict=True)}
+    view.basemap = basemap_layers(basemap)
+    zone_polys = basemap.frame.project(np.array([z.geometry for z in zones], dtype=object))
+    view.engine = (basemap, shown, report.visibility, zone_polys)
+    return view

@@ -12,8 +12,10 @@ runner = CliRunner()
 
 
 def test_db_upgrade_is_explicit_and_idempotent(home):
+    from sentinelle.db.migrate import head_revision
+
     res = runner.invoke(app, ["db", "upgrade"])
-    assert res.exit_code == 0 and "upgraded (empty) → 0001" in res.output
+    assert res.exit_code == 0 and f"upgraded (empty) → {head_revision()}" in res.output
     assert (home / "sentinelle.db").exists()
     res = runner.invoke(app, ["db", "upgrade"])
     assert "already at revision" in res.output

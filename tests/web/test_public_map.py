@@ -18,11 +18,11 @@ def test_public_map_shows_cameras_zones_and_details(live_server, browser):
     assert "Positions approximatives" in page.inner_text("#honesty")
     assert "OpenStreetMap" in page.inner_text("aside")
     # Click a camera: its public details open.
-    markers.first.click()
+    page.locator(".camera-marker[title='Dalle Kennedy (Villejean) (1/2)']").click()
     popup = page.wait_for_selector(".camera-popup", timeout=5_000)
     text = popup.inner_text()
-    assert "R01-1" in text and "Place Sainte-Anne" in text
-    assert "multicapteur" in text and "approximative" in text
+    assert "R09-1" in text and "Dalle Kennedy" in text
+    assert "multicapteur" in text and "approximative" in text and "<=2020" in text
     # The coverage table names the five QPV.
     aside = page.inner_text("aside")
     for qpv in ("Villejean", "Maurepas", "Le Blosne", "Cleunay", "Champs Manceaux"):
@@ -48,4 +48,20 @@ def test_no_stream_url_anywhere_in_the_public_api(live_server, browser):
         body = resp.text()
         assert "rtsp" not in body and "stream_" not in body
         json.loads(body)
+    page.close()
+
+
+def test_planner_map_follows_a_turn(live_server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(live_server + "/planner")
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    marker = page.locator(".camera-marker[title='Dalle Kennedy (Villejean) (1/2)']")
+    marker.click()
+    assert "R09-1" in page.inner_text("#selected")
+    before = page.inner_text("#network-figure")
+    page.locator("#rotate").fill("45")
+    page.wait_for_selector("#visible-area", timeout=10_000)
+    assert page.inner_text("#visible-area").endswith("m²")
+    assert "ms" in page.inner_text("#network-figure") and before != page.inner_text(
+        "#network-figure")
     page.close()

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import sentinelle.db.basemap_tables  # noqa: F401  (registers the base map tables)
 from sentinelle.db.tables import Base
 
 config = context.config

@@ -76,6 +76,8 @@ function cameraIcon(extra = "") {
   return L.divIcon({ className: `camera-marker ${extra}`, iconSize: [14, 14], html: "<span></span>" });
 }
 
+let PURPOSE_LABELS = {};
+
 function cameraPopup(p) {
   const heads = (p.heads || []).map((h) => `${fmt(h.azimuth_deg)}°/${fmt(h.hfov_deg)}°`).join(", ");
   const rows = [
@@ -84,7 +86,7 @@ function cameraPopup(p) {
     [T.installed, p.installed || p.installed_raw || T.unknown],
     [T.height, p.height_m != null ? `${fmt(p.height_m, 1)} m` : T.unknown],
     [T.heads, heads || T.unknown],
-    [T.purposes, (p.purposes || []).join(", ") || T.unknown],
+    [T.purposes, (p.purposes || []).map((c) => (LANG === "fr" && PURPOSE_LABELS[c]) || c).join(" ; ") || T.unknown],
     [T.visibleArea, p.visible_area_m2 != null ? `${fmt(p.visible_area_m2)} m²` : T.unknown],
   ];
   return `<div class="camera-popup"><h3>${esc(p.name || p.id)}</h3><p class="camid">${esc(p.id)}</p>` +

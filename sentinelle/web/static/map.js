@@ -11,6 +11,7 @@ async function main() {
   langLink.href = switchLangLink();
 
   const map = makeMap("map");
+  window.sentinelleMap = map;
   const [info, base, zones, cams, coverage, timeline] = await Promise.all([
     getJSON("/api/public/info"),
     getJSON("/api/public/basemap"),
@@ -20,6 +21,7 @@ async function main() {
     getJSON("/api/public/timeline"),
   ]);
   map.attributionControl.addAttribution(info.attributions.join(" · "));
+  PURPOSE_LABELS = info.purpose_labels_fr || {};
 
   const baseLayer = drawBasemap(map, base);
   const quartiers = drawZones(map, zones, "quartier").addTo(map);

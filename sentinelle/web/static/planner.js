@@ -16,6 +16,7 @@ async function main() {
   langLink.href = switchLangLink();
 
   const map = makeMap("map");
+  window.sentinelleMap = map;
   const [info, base, zones, cams, coverage] = await Promise.all([
     getJSON("/api/public/info"), getJSON("/api/basemap"), getJSON("/api/zones"),
     getJSON("/api/cameras"), getJSON("/api/coverage"),
