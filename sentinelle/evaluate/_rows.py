@@ -9,11 +9,14 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sentinelle.errors import InputError, RowError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,21 @@ def parse_month(raw: str) -> tuple[int | None, str | None]:
     if not m or not 1 <= int(m.group(2)) <= 12:
         return None, f"expected a month written YYYY-MM (e.g. 2013-11), got {text!r}"
     return int(m.group(1)) * 12 + int(m.group(2)) - 1, None
+
+
+def parse_date(raw: str) -> tuple[date | None, str | None]:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY`` → a date, or the reason it is not one."""
+    text = raw.strip()
+    m = _ISO.match(text)
+    parts = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    if parts is None and (m := _FR.match(text)):
+        parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    if parts is None:
+        return None, f"expected a date YYYY-MM-DD or DD/MM/YYYY, got {text!r}"
+    try:
+        return date(*parts), None
+    except ValueError as exc:
+        return None, f"not a calendar date: {text!r} ({exc})"
 
 
 def month_label(index: int) -> str:

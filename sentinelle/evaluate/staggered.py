@@ -63,11 +63,11 @@ on the untreated cells only, the same Poisson model plus one dummy per bin of th
 before installation is fitted (`fit_poisson_fe`: the same fit as statsmodels' Poisson GLM with
 dummies, checked against it in the tests, but fast enough for simulations), with a covariance
 clustered by area, and the dummies are tested jointly equal to zero: Wald statistic, as an F
-test with (K, G − K) degrees of freedom when there are more areas than bins (the usual
-small-sample form for clustered tests), χ²(K) otherwise. The pre-installation points of the
-event study are those dummies: how incidents in
-the treated areas moved in the months before cameras, relative to their earlier months and to
-the controls. Treated areas with no month before the test window are left out of the test.
+test with (K, G − K) degrees of freedom when there are more treated areas than bins
+plus one (the usual small-sample form for clustered tests; the dummies vary only within
+treated areas, so those set G); no test otherwise. The pre-installation points of the
+event study are those dummies: how incidents in the treated areas moved in the months before
+cameras, relative to their earlier months and to the controls. Treated areas with no month before the test window are left out of the test.
 
 Assumptions: parallel trends on the log scale; no anticipation (cameras change nothing before
 their installation month); installation months are known; areas do not affect each other (no
@@ -197,7 +197,7 @@ class PretrendTest:
     p_value: float | None
     statistic: float | None
     df: tuple[int, int] | int | None
-    kind: str  # "F", "chi2" or "unavailable"
+    kind: str  # "F" or "unavailable"
     areas_left_out: tuple[str, ...] = ()
     reason: str | None = None
 
@@ -539,17 +539,6 @@ def pretrend_test(
     delta, cov = res.coef, res.cov
     n_b = len(bins_present)
     wald = float(delta @ np.linalg.pinv(cov) @ delta)
-    # The dummies vary only within treated areas: those are the clusters that carry the
-    # information, so they set the F test's denominator degrees of freedom (conservative).
-    clusters = min(res.n_clusters, len(treated_used))
-    if clusters > n_b + 1:
-        f_stat = wald / n_b * (clusters - n_b) / (clusters - 1)
-        p = float(stats.f.sf(f_stat, n_b, clusters - n_b))
-        test = PretrendTest(p, f_stat, (n_b, clusters - n_b), "F", left_out)
-    else:
-        p = float(stats.chi2.sf(wald, n_b))
-        test = PretrendTest(p, wald, n_b, "chi2", left_out,
-                            "fewer areas than bins: chi-squared test, too optimistic")
     points = []
     for k, b in enumerate(bins_present):
         treated_in_bin = int(z[k].any(axis=1).sum())
@@ -561,6 +550,19 @@ def pretrend_test(
                 pre=True,
             )
         )
+    # The dummies vary only within treated areas: those are the clusters that carry the
+    # information, so they set the F test's denominator degrees of freedom (conservative).
+    clusters = min(res.n_clusters, len(treated_used))
+    if clusters <= n_b + 1:
+        # A clustered covariance of K coefficients from K or fewer areas is singular: no test.
+        reason = (
+            f"{clusters} treated areas for {n_b} bins before installation: too few to test; "
+            "use wider bins (e.g. quarters) or a shorter window"
+        )
+        return PretrendTest(None, None, None, "unavailable", left_out, reason), points
+    f_stat = wald / n_b * (clusters - n_b) / (clusters - 1)
+    p = float(stats.f.sf(f_stat, n_b, clusters - n_b))
+    test = PretrendTest(p, f_stat, (n_b, clusters - n_b), "F", left_out)
     return test, points
 
 

@@ -59,6 +59,7 @@ from sentinelle.evaluate._rows import (
     CsvRecords,
     check_columns,
     parse_bool,
+    parse_date,
     raise_rejected,
     read_csv_records,
 )
@@ -75,8 +76,6 @@ CASE_REQUIRED: tuple[str, ...] = (
 CASE_OPTIONAL: tuple[str, ...] = ("camera_ids",)
 FLAGS: tuple[str, ...] = ("solved", "footage_requested", "footage_available", "footage_useful")
 REFERENCE_GENDARMERIE = {"cases": 1939, "solved_helped": 22, "share": 22 / 1939}
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _SPLIT = re.compile(r"[;|\s]+")
 
 
@@ -143,20 +142,6 @@ def read_cases(path: str | Path) -> CaseTable:
     return _validate(table)
 
 
-def _parse_date(raw: str) -> tuple[date | None, str | None]:
-    text = raw.strip()
-    m = _ISO.match(text)
-    parts = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-    if parts is None and (m := _FR.match(text)):
-        parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    if parts is None:
-        return None, f"expected a date YYYY-MM-DD or DD/MM/YYYY, got {text!r}"
-    try:
-        return date(*parts), None
-    except ValueError as exc:
-        return None, f"not a calendar date: {text!r} ({exc})"
-
-
 def _validate(table: CsvRecords) -> CaseTable:
     check_columns(table, required=CASE_REQUIRED, optional=CASE_OPTIONAL)
     source = table.source
@@ -175,7 +160,7 @@ def _validate(table: CsvRecords) -> CaseTable:
             )
         else:
             seen[case_id] = line
-        day, reason = _parse_date(rec.get("date", ""))
+        day, reason = parse_date(rec.get("date", ""))
         if reason:
             row_errors.append(RowError(source, line, "date", reason))
         category = rec.get("category", "").strip()
