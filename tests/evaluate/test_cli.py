@@ -171,8 +171,8 @@ def test_missing_column_and_missing_file(write_csv, tmp_path):
 def _panel_csv(write_csv):
     rows = ["area,period,count,treated_from"]
     rng = __import__("numpy").random.default_rng(3)
-    for i in range(12):
-        treated = "" if i < 6 else ("2015-07" if i < 9 else "2016-01")
+    for i in range(24):
+        treated = "" if i < 8 else ("2015-07" if i < 16 else "2016-01")
         for m in range(36):
             month = f"{2014 + m // 12}-{m % 12 + 1:02d}"
             lam = 8.0 * (0.7 if treated and month >= treated else 1.0)
