@@ -405,7 +405,8 @@ def panel(
                 if pt.p_value < 0.05
                 else "no pre-trend detected"
             )
-            console.print(f"Pre-trend test ({pt.kind}): p = {pt.p_value:.3f}, {flag}.",
+            kind = "joint F" if pt.kind == "F" else "linear pre-trend, too few areas for joint"
+            console.print(f"Pre-trend test ({kind}): p = {pt.p_value:.3f}, {flag}.",
                           highlight=False)
         for note in result.notes:
             console.print(f"Note: {note}", highlight=False)
@@ -509,3 +510,134 @@ def usefulness(
             f"investigations ({ref['share'] * 100:.2f} %; Gormand 2021).",
             highlight=False,
         )
+
+
+@app.command("report")
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for the report (HTML, PDF, figures, evaluation.json); default "
+            "SENTINELLE_HOME/evaluation, which the web app's evaluation page shows.",
+            metavar="DIR",
+        ),
+    ] = None,
+    panel_file: Annotated[
+        Path | None,
+        typer.Option("--panel", help="Area x month panel CSV (instead of incidents).",
+                     metavar="FILE"),
+    ] = None,
+    incidents_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--incidents",
+            help="Incidents (CSV date,category,lon,lat or date,category,zone; or GeoJSON); "
+            "areas are drawn from the registry's cameras, controls matched.",
+            metavar="FILE",
+        ),
+    ] = None,
+    cases_file: Annotated[
+        Path | None,
+        typer.Option("--cases", help="Investigations CSV (see `evaluate usefulness`).",
+                     metavar="FILE"),
+    ] = None,
+    annual_cost: Annotated[
+        float | None,
+        typer.Option("--annual-cost", help="Annual cost of the network in euros.",
+                     metavar="EUR"),
+    ] = None,
+    bin_months: Annotated[
+        int, typer.Option("--bin", help="Months per event-study bin (3: quarters).")
+    ] = 3,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the synthetic demo set (no input given).")
+    ] = 20_100_301,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write HTML only.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """The evaluation report in French (HTML and PDF), with its figures and JSON.
+
+    With neither --panel nor --incidents, evaluates the demo registry on a SYNTHETIC incident
+    set (Rennes publishes no geolocated offences), said on every page.
+    """
+    from sentinelle.cli.common import get_database, get_settings
+    from sentinelle.evaluate.report import write_report
+    from sentinelle.evaluate.study import areas_from_registry, demo_study, run_study
+
+    with errors_to_exit():
+        settings = get_settings()
+        out_dir = out or settings.home / "evaluation"
+        if panel_file is not None and incidents_file is not None:
+            msg = "give --panel or --incidents, not both"
+            raise InputError(msg)
+        cost = None if annual_cost is None else CostBasis(annual_cost, "given")
+        cases = read_cases(cases_file) if cases_file is not None else None
+        if panel_file is not None:
+            study = run_study(place="la ville", panel=read_panel(panel_file), cases=cases,
+                              cost=cost, bin_months=bin_months,
+                              sources=[f"Panel : {panel_file.name}"])
+        elif incidents_file is not None:
+            import numpy as np
+            import shapely
+
+            from sentinelle.adapters.basemap_store import BasemapStore
+            from sentinelle.evaluate.incidents import read_incidents
+            from sentinelle.geo.crs import MetricFrame
+            from sentinelle.registry.store import Registry
+
+            db = get_database(settings)
+            registry = Registry(db)
+            zones = registry.zones()
+            by_name = {z.name: z.geometry for z in zones}
+            by_name |= {z.code: z.geometry for z in zones if getattr(z, "code", None)}
+            incidents = read_incidents(incidents_file, zones=by_name)
+            cameras = registry.cameras()
+            if not cameras:
+                msg = "the registry has no cameras: import them first (`sentinelle cameras`)"
+                raise InputError(msg)
+            basemap = BasemapStore(db).load()
+            if basemap is not None:
+                frame = basemap.frame
+            else:
+                frame = MetricFrame.for_bounds(tuple(shapely.bounds(
+                    shapely.multipoints([(c.lon, c.lat) for c in cameras])).tolist()))
+            qpv_geoms = [z.geometry for z in zones if z.kind.value == "qpv"]
+            qpv = (shapely.union_all(frame.project(np.array(qpv_geoms, dtype=object)))
+                   if qpv_geoms else None)
+            area_set = areas_from_registry(cameras, basemap=basemap, frame=frame,
+                                           incidents=incidents, qpv=qpv)
+            study = run_study(place="la ville", incidents=incidents, area_set=area_set,
+                              cases=cases, cost=cost, bin_months=bin_months,
+                              streets=None if basemap is None else basemap.streets,
+                              sources=[f"Incidents : {incidents_file.name}"])
+        else:
+            err_console.print(
+                "[yellow]No --panel or --incidents: evaluating the demo registry on a "
+                "SYNTHETIC incident set (not real crime data).[/]"
+            )
+            with console.status("Building the synthetic evaluation…"):
+                study = demo_study(get_database(settings), seed=seed, annual_cost_eur=annual_cost,
+                                   bin_months=bin_months)
+        with console.status("Writing the report…"):
+            files = write_report(study, out_dir, pdf=not no_pdf)
+        if json_out:
+            print_json({"html": str(files.html), "pdf": None if files.pdf is None
+                        else str(files.pdf), "json": str(files.json),
+                        "figures": [str(f) for f in files.figures],
+                        "synthetic": study.synthetic, **study.staggered.to_json()})
+            return
+        att = study.staggered.att
+        console.print(
+            f"ATT {_signed_pct(att.percent_change)} (95 % CI "
+            f"{_signed_pct(att.percent_change_interval[0])} to "
+            f"{_signed_pct(att.percent_change_interval[1])}), {study.staggered.n_treated} "
+            f"treated areas, {study.staggered.n_areas - study.staggered.n_treated} controls.",
+            highlight=False,
+        )
+        if study.synthetic:
+            console.print("[yellow]Synthetic incidents: this is a demonstration, not an "
+                          "evaluation of real cameras.[/]")
+        console.print(f"Report: {files.html}", highlight=False)
+        if files.pdf is not None:
+            console.print(f"PDF: {files.pdf}", highlight=False)

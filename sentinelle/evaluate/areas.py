@@ -227,20 +227,44 @@ def count_in_areas(
 ) -> np.ndarray:
     """Incidents per area (rows) and month (columns, ``first_month``..``last_month``).
 
-    Vectorised: one STRtree query for all incidents. An incident in two overlapping areas
-    counts in both.
+    Vectorised over incidents: per area, a bounding-box filter on the coordinate arrays, then
+    `shapely.intersects_xy`. An incident in two overlapping areas counts in both.
     """
     n_months = last_month - first_month + 1
     counts = np.zeros((len(geometries), n_months), dtype=np.int64)
     if len(incidents) == 0 or len(geometries) == 0:
         return counts
-    pts = frame.project(incidents.points)
     month = incidents.months - first_month
     keep = (month >= 0) & (month < n_months)
-    tree = shapely.STRtree(np.asarray(geometries, dtype=object))
-    src, area = tree.query(pts[keep], predicate="intersects")
-    np.add.at(counts, (area, month[keep][src]), 1)
+    xy = incidents.xy(frame)[keep]
+    month = month[keep]
+    for k, geom in enumerate(geometries):
+        if geom is None or shapely.is_empty(geom):
+            continue
+        x0, y0, x1, y1 = shapely.bounds(geom)
+        box = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        idx = np.flatnonzero(box)
+        if idx.size == 0:
+            continue
+        shapely.prepare(geom)
+        inside = shapely.intersects_xy(geom, xy[idx, 0], xy[idx, 1])
+        counts[k] = np.bincount(month[idx[inside]], minlength=n_months)
     return counts
+
+
+def grid_counts(
+    incidents: IncidentSet, frame: MetricFrame, origin: tuple[float, float], cell_m: float,
+    shape: tuple[int, int], *, first_month: int, last_month: int,
+) -> np.ndarray:
+    """Incidents per square cell of a regular grid (rows × columns, flattened row-major) over
+    the months ``first_month``..``last_month`` (summed)."""
+    month = incidents.months
+    keep = (month >= first_month) & (month <= last_month)
+    xy = incidents.xy(frame)[keep]
+    col = np.floor((xy[:, 0] - origin[0]) / cell_m).astype(np.int64)
+    row = np.floor((xy[:, 1] - origin[1]) / cell_m).astype(np.int64)
+    ok = (col >= 0) & (col < shape[1]) & (row >= 0) & (row < shape[0])
+    return np.bincount(row[ok] * shape[1] + col[ok], minlength=shape[0] * shape[1])
 
 
 def candidate_cells(
@@ -248,16 +272,22 @@ def candidate_cells(
     *,
     cell_m: float = DEFAULT_CELL_M,
     avoid: shapely.Geometry | None = None,
-) -> np.ndarray:
-    """Square cells of ``cell_m`` covering ``bounds`` (metric), minus those touching ``avoid``."""
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Square cells of ``cell_m`` covering ``bounds`` (metric), minus those touching ``avoid``.
+
+    Returns the kept cells, their flat indices in the grid (row-major, rows from ``ymin``)
+    and the grid's shape (rows, columns).
+    """
     xmin, ymin, xmax, ymax = bounds
     xs = np.arange(xmin, xmax, cell_m)
     ys = np.arange(ymin, ymax, cell_m)
     gx, gy = np.meshgrid(xs, ys)
     cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell_m, gy.ravel() + cell_m)
+    flat = np.arange(cells.size)
     if avoid is not None and not shapely.is_empty(avoid):
-        cells = cells[~shapely.intersects(cells, avoid)]
-    return cells
+        ok = ~shapely.intersects(cells, avoid)
+        cells, flat = cells[ok], flat[ok]
+    return cells, flat, (len(ys), len(xs))
 
 
 def match_controls(
@@ -289,18 +319,21 @@ def match_controls(
     frame = area_set.frame
     treated = area_set.of_role(TREATED)
     occupied = shapely.union_all([a.geometry for a in area_set.areas] + [area_set.excluded])
-    pts = frame.project(incidents.points)
-    bounds = tuple(shapely.total_bounds(pts))
-    cells = candidate_cells(bounds, cell_m=cell_m, avoid=shapely.buffer(occupied, margin_m))
+    xy = incidents.xy(frame)
+    bounds = (*xy.min(axis=0), *xy.max(axis=0))
+    cells, flat, shape = candidate_cells(bounds, cell_m=cell_m,
+                                         avoid=shapely.buffer(occupied, margin_m))
     first = int(min(a.treated_from for a in treated))
     start = int(incidents.months.min())
     if first <= start:
         msg = "no incident before the first installation: controls cannot be matched"
         raise InputError(msg)
-    counts = count_in_areas(incidents, list(cells) + [a.geometry for a in treated], frame,
-                            first_month=start, last_month=first - 1)
-    rate = counts.sum(axis=1) / counts.shape[1]
-    cell_rate, treated_rate = rate[: len(cells)], rate[len(cells):]
+    n_pre = first - start
+    grid = grid_counts(incidents, frame, (bounds[0], bounds[1]), cell_m, shape,
+                       first_month=start, last_month=first - 1)
+    cell_rate = grid[flat] / n_pre
+    treated_rate = count_in_areas(incidents, [a.geometry for a in treated], frame,
+                                  first_month=start, last_month=first - 1).sum(axis=1) / n_pre
 
     def zone_type(geoms: np.ndarray) -> np.ndarray:
         if qpv is None or shapely.is_empty(qpv):

@@ -19,15 +19,20 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
 
 from sentinelle.errors import InputError, RowError
 from sentinelle.evaluate._rows import check_columns, parse_date, raise_rejected, read_csv_records
+
+
+def _frame_key(frame: Any) -> object:
+    return str(frame.crs) if hasattr(frame, "crs") else id(frame)
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,24 @@ class IncidentSet:
     points: np.ndarray
     from_zone: np.ndarray
     synthetic: bool = False
+    _xy: dict[Any, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.days)
+
+    def xy(self, frame: Any) -> np.ndarray:
+        """Metric coordinates (n, 2) in ``frame`` (`sentinelle.geo.crs.MetricFrame`), computed
+        once per frame."""
+        key = _frame_key(frame)
+        if key not in self._xy:
+            lonlat = shapely.get_coordinates(self.points)
+            x, y = frame.to_metric(lonlat[:, 0], lonlat[:, 1])
+            self._xy[key] = np.column_stack([x, y])
+        return self._xy[key]
+
+    def remember_xy(self, frame: Any, xy: np.ndarray) -> None:
+        """Keep metric coordinates already known (a generator that worked in ``frame``)."""
+        self._xy[_frame_key(frame)] = np.asarray(xy, dtype=float)
 
     @property
     def months(self) -> np.ndarray:

@@ -352,7 +352,12 @@ def event_study_plot(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
-    fig.text(0.02, 0.975, title, fontsize=14, fontweight="bold", va="top")
+    top = 0.975
+    if result.synthetic:
+        fig.text(0.02, 0.985, SYNTHETIC_BANNER_FR, fontsize=9, color="#b03a2e", va="top",
+                 fontweight="bold")
+        top = 0.95
+    fig.text(0.02, top, title, fontsize=14, fontweight="bold", va="top")
     lo_att, hi_att = att.percent_change_interval
     if att.ci_high < 1:
         verdict = "La baisse est significative."
@@ -362,6 +367,7 @@ def event_study_plot(
         verdict = (
             "L'intervalle contient l'absence d'effet : ces données ne permettent pas de conclure."
         )
+    slope = result.pretrend.kind == "slope"
     if result.pretrend.p_value is None:
         trend = "Tendances avant installation : test impossible avec ces données."
     elif result.pretrend.p_value < 0.05:
@@ -373,14 +379,15 @@ def event_study_plot(
     else:
         trend = (
             "Avant l'installation, zones équipées et zones témoins évoluaient de façon comparable "
-            f"(test de pré-tendance : p = {_fr(result.pretrend.p_value, 2)})."
+            f"(test de pré-tendance{' linéaire' if slope else ''} : "
+            f"p = {_fr(result.pretrend.p_value, 2)})."
         )
     subtitle = (
         f"Effet moyen sur les {result.n_treated} zones équipées : {_pct(att.percent_change)} de "
         f"faits par rapport à la situation sans caméras (IC {pct} % : {_pct(lo_att)} à "
         f"{_pct(hi_att)}).\n{verdict}\n{trend}"
     )
-    fig.text(0.02, 0.92, subtitle, fontsize=10, va="top", linespacing=1.5, wrap=True)
+    fig.text(0.02, top - 0.055, subtitle, fontsize=10, va="top", linespacing=1.5, wrap=True)
     caption = [
         "Lecture : sous la ligne 0 (en vert), moins de faits que sans caméras ; au-dessus (en "
         "rouge), davantage. Une barre qui traverse 0 ne permet pas de conclure.",
@@ -396,9 +403,6 @@ def event_study_plot(
             "Peu de zones : les intervalles sont probablement trop étroits ; à lire avec prudence."
         )
     fig.text(0.02, 0.015, "\n".join(caption), fontsize=8.3, va="bottom", color="#333333")
-    if result.synthetic:
-        fig.text(0.98, 0.975, SYNTHETIC_BANNER_FR, fontsize=9, color="#b03a2e", ha="right",
-                 va="top", fontweight="bold", wrap=True)
     if path is not None:
         fig.savefig(Path(path), dpi=dpi)
     return fig

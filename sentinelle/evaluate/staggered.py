@@ -65,9 +65,12 @@ dummies, checked against it in the tests, but fast enough for simulations), with
 clustered by area, and the dummies are tested jointly equal to zero: Wald statistic, as an F
 test with (K, G − K) degrees of freedom when there are more treated areas than bins
 plus one (the usual small-sample form for clustered tests; the dummies vary only within
-treated areas, so those set G); no test otherwise. The pre-installation points of the
+treated areas, so those set G). With fewer treated areas, the joint covariance is singular:
+a single ramp regressor over the window (a linear pre-trend) is tested instead, F(1, G − 1),
+and ``kind`` says ``"slope"``. The pre-installation points of the
 event study are those dummies: how incidents in the treated areas moved in the months before
-cameras, relative to their earlier months and to the controls. Treated areas with no month before the test window are left out of the test.
+cameras, relative to their earlier months and to the controls. Treated areas with no month
+before the test window are left out of the test.
 
 Assumptions: parallel trends on the log scale; no anticipation (cameras change nothing before
 their installation month); installation months are known; areas do not affect each other (no
@@ -197,9 +200,11 @@ class PretrendTest:
     p_value: float | None
     statistic: float | None
     df: tuple[int, int] | int | None
-    kind: str  # "F" or "unavailable"
+    kind: str  # "F" (joint), "slope" (linear pre-trend) or "unavailable"
     areas_left_out: tuple[str, ...] = ()
     reason: str | None = None
+    n_treated: int = 0
+    n_bins: int = 0
 
 
 @dataclass(frozen=True)
@@ -554,15 +559,25 @@ def pretrend_test(
     # information, so they set the F test's denominator degrees of freedom (conservative).
     clusters = min(res.n_clusters, len(treated_used))
     if clusters <= n_b + 1:
-        # A clustered covariance of K coefficients from K or fewer areas is singular: no test.
+        # A clustered covariance of K coefficients from K or fewer areas is singular: test a
+        # linear pre-trend instead (one coefficient: a ramp over the window), F(1, G - 1).
+        if clusters < 3:
+            reason = f"{clusters} treated area(s) with months before the window: too few to test"
+            return PretrendTest(None, None, None, "unavailable", left_out, reason, clusters,
+                                n_b), points
+        ramp = np.where(in_window, (rel + pre_months + 1) / pre_months, 0.0)
+        slope = fit_poisson_fe(y, omega0, ramp[None])
+        t2 = float(slope.coef[0] ** 2 / slope.cov[0, 0])
+        p = float(stats.f.sf(t2, 1, clusters - 1))
         reason = (
-            f"{clusters} treated areas for {n_b} bins before installation: too few to test; "
-            "use wider bins (e.g. quarters) or a shorter window"
+            f"{clusters} treated areas for {n_b} bins: joint test impossible, linear pre-trend "
+            "tested instead"
         )
-        return PretrendTest(None, None, None, "unavailable", left_out, reason), points
+        test = PretrendTest(p, t2, (1, clusters - 1), "slope", left_out, reason, clusters, n_b)
+        return test, points
     f_stat = wald / n_b * (clusters - n_b) / (clusters - 1)
     p = float(stats.f.sf(f_stat, n_b, clusters - n_b))
-    test = PretrendTest(p, f_stat, (n_b, clusters - n_b), "F", left_out)
+    test = PretrendTest(p, f_stat, (n_b, clusters - n_b), "F", left_out, None, clusters, n_b)
     return test, points
 
 

@@ -214,6 +214,7 @@ def synthetic_incidents(
         from_zone=np.zeros(len(month), dtype=bool),
         synthetic=True,
     )
+    incidents.remember_xy(frame, xy)
     return incidents, SyntheticTruth(effect, buffer_effect, seed)
 
 

@@ -201,7 +201,7 @@ def test_panel_human_output_and_errors(write_csv):
     res = run("panel", "--panel", str(path), "--bin", "3")
     assert res.exit_code == 0, res.output
     out = flat(res.stdout)
-    assert "ATT = " in out and "rate ratio" in out and "Pre-trend test (F)" in out
+    assert "ATT = " in out and "rate ratio" in out and "Pre-trend test (joint F)" in out
     assert "3-month bins" in out
     bad = write_csv("area,period,count\nA,2014-01,x\nA,2014-1,2", "bad.csv")
     res = run("panel", "--panel", str(bad))
