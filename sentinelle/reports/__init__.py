@@ -26,7 +26,14 @@ from sentinelle.reports.figures import figure_img, figure_to_data_uri
 from sentinelle.reports.maps import MapLayer, static_map
 from sentinelle.reports.page import Section, render_page
 from sentinelle.reports.pdf import render_pdf
-from sentinelle.reports.typography import fr_date, fr_eur, fr_number, fr_percent, fr_text
+from sentinelle.reports.typography import (
+    fr_date,
+    fr_eur,
+    fr_number,
+    fr_percent,
+    fr_spaces,
+    fr_text,
+)
 
 __all__ = [
     "MapLayer",
@@ -37,6 +44,7 @@ __all__ = [
     "fr_eur",
     "fr_number",
     "fr_percent",
+    "fr_spaces",
     "fr_text",
     "render_page",
     "render_pdf",

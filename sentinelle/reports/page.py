@@ -18,7 +18,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from sentinelle.reports.typography import fr_date
+from sentinelle.reports.typography import fr_date, fr_spaces
 
 
 @dataclass(frozen=True)
@@ -86,25 +86,27 @@ def render_page(
     issued
         The date printed on the cover (default: today).
     lang
-        Language of the document (hyphenation, quotes).
+        Language of the document (hyphenation, quotes); in French, the spaces before
+        ``: ; ! ? »`` in bodies and summary become narrow no-break spaces (`fr_spaces`).
     extra_css
         CSS appended to the base stylesheet.
     toc
         Whether to print a table of contents.
     """
     issued = issued or date.today()
+    space = fr_spaces if lang == "fr" else (lambda text: text)
     template = _env().get_template("page.html")
     return template.render(
         title=title,
         subtitle=subtitle,
         author=author,
         banner=banner,
-        summary_html=Markup(summary_html) if summary_html else None,
+        summary_html=Markup(space(summary_html)) if summary_html else None,
         issued=fr_date(issued) if lang == "fr" else issued.isoformat(),
         lang=lang,
         css=Markup(stylesheet() + "\n" + extra_css),
         sections=[
-            {"title": s.title, "id": s.id, "body": Markup(s.body_html)} for s in sections
+            {"title": s.title, "id": s.id, "body": Markup(space(s.body_html))} for s in sections
         ],
         toc=toc,
     )

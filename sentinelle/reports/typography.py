@@ -64,3 +64,14 @@ def fr_text(text: str) -> str:
     text = _BEFORE_PUNCT.sub(lambda m: NNBSP + m.group(1), text)
     text = _AFTER_GUILLEMET.sub("«" + NNBSP, text)
     return text.replace(NNBSP + ":" + "//", "://")
+
+
+_SPACE_BEFORE = re.compile(r" ([:;!?»])")
+_SPACE_AFTER = re.compile(r"« ")
+
+
+def fr_spaces(markup: str) -> str:
+    """In HTML built by our code: a plain space before ``: ; ! ? »`` (or after ``«``) becomes a
+    narrow no-break space, so that the sign never starts a line. Only spaces are touched, so
+    URLs, data URIs and attributes without such spaces stay intact."""
+    return _SPACE_AFTER.sub("«" + NNBSP, _SPACE_BEFORE.sub(NNBSP + r"\1", markup))

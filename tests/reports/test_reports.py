@@ -19,6 +19,7 @@ from sentinelle.reports import (
     fr_eur,
     fr_number,
     fr_percent,
+    fr_spaces,
     fr_text,
     render_page,
     render_pdf,
@@ -39,6 +40,9 @@ def test_french_typography():
         "Attention\u202f: «\u202fdonnées\u202f»\u202f; voir https://x.fr"
     )
     assert fr_number(None) == "–"
+    assert fr_spaces('<p>Note : voir <img src="data:image/png;base64,AA"> ; fin ?</p>') == (
+        '<p>Note\u202f: voir <img src="data:image/png;base64,AA">\u202f; fin\u202f?</p>'
+    )
 
 
 def test_page_escapes_and_repeats_the_banner():
