@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from sentinelle import __version__
 from sentinelle.settings import Settings
-from sentinelle.web.routes import internal, public
+from sentinelle.web.routes import evaluation, internal, public
 from sentinelle.web.view import ViewCache
 
 WEB = Path(str(resources.files("sentinelle") / "web"))
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(public.router)
     app.include_router(internal.router)
+    app.include_router(evaluation.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:
