@@ -35,6 +35,7 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "requisitions:read":   frozenset({SUP, ADM}),
     "compliance:read":     frozenset({DPO, AUD, ADM}),
     "audit:read":          frozenset({DPO, AUD, ADM}),
+    "evaluation:read":     frozenset({OP, SUP, DPO, AUD, ADM}),
     "users:read":          frozenset({ADM}),
     "users:write":         frozenset({ADM}),
     "config:write":        frozenset({ADM}),
@@ -80,6 +81,10 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/habilitations"):                      "habilitations:write",
     ("POST", "/api/habilitations/{habilitation_id}/revoke"): "habilitations:write",
     # audit log
+    ("GET", "/evaluation"):                              "evaluation:read",
+    ("GET", "/api/evaluation"):                          "evaluation:read",
+    ("GET", "/evaluation/files/{name}"):                 "evaluation:read",
+
     ("GET", "/audit"):                                   "audit:read",
     ("GET", "/api/audit"):                               "audit:read",
     ("GET", "/api/audit/verify"):                        "audit:read",

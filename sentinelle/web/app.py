@@ -35,7 +35,15 @@ from sentinelle.errors import (
 from sentinelle.settings import Settings
 from sentinelle.web.deps import CurrentSession
 from sentinelle.web.guard import AccessGuard, require_guarded
-from sentinelle.web.routes import audit, auth, habilitations, internal, public, users
+from sentinelle.web.routes import (
+    audit,
+    auth,
+    evaluation,
+    habilitations,
+    internal,
+    public,
+    users,
+)
 from sentinelle.web.view import ViewCache
 
 WEB = Path(str(resources.files("sentinelle") / "web"))
@@ -116,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, LoginThrottled) \
             else None
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    app.include_router(evaluation.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:

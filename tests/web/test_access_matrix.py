@@ -72,6 +72,10 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
         lambda c: c.post("/api/users", json={"username": f"api{next(_n)}", "role": "dpo"}), 201),
     ("POST", "/api/users/{username}/disable"): (
         lambda c: c.post("/api/users/nobody/disable"), 404),
+    ("GET", "/evaluation"): (lambda c: c.get("/evaluation"), 200),
+    ("GET", "/api/evaluation"): (lambda c: c.get("/api/evaluation"), 404),  # no report yet
+    ("GET", "/evaluation/files/{name}"): (
+        lambda c: c.get("/evaluation/files/evaluation.pdf"), 404),
     ("GET", "/habilitations"): (lambda c: c.get("/habilitations"), 200),
     ("POST", "/habilitations"): (_grant_form, 200),
     ("POST", "/habilitations/{habilitation_id}/revoke"): (
