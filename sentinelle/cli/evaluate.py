@@ -542,6 +542,16 @@ def report(
         typer.Option("--cases", help="Investigations CSV (see `evaluate usefulness`).",
                      metavar="FILE"),
     ] = None,
+    control_zones: Annotated[
+        str | None,
+        typer.Option(
+            "--control-zones",
+            help="With --incidents: control areas chosen by the user, as registry zone names "
+            "separated by commas (default: controls matched on pre-period counts and zone "
+            "type).",
+            metavar="NAMES",
+        ),
+    ] = None,
     annual_cost: Annotated[
         float | None,
         typer.Option("--annual-cost", help="Annual cost of the network in euros.",
@@ -562,6 +572,7 @@ def report(
     set (Rennes publishes no geolocated offences), said on every page.
     """
     from sentinelle.cli.common import get_database, get_settings
+    from sentinelle.evaluate.areas import chosen_controls
     from sentinelle.evaluate.report import write_report
     from sentinelle.evaluate.study import areas_from_registry, demo_study, run_study
 
@@ -605,8 +616,11 @@ def report(
             qpv_geoms = [z.geometry for z in zones if z.kind.value == "qpv"]
             qpv = (shapely.union_all(frame.project(np.array(qpv_geoms, dtype=object)))
                    if qpv_geoms else None)
+            controls = None
+            if control_zones:
+                controls = chosen_controls(zones, control_zones, frame)
             area_set = areas_from_registry(cameras, basemap=basemap, frame=frame,
-                                           incidents=incidents, qpv=qpv)
+                                           incidents=incidents, qpv=qpv, controls=controls)
             study = run_study(place="la ville", incidents=incidents, area_set=area_set,
                               cases=cases, cost=cost, bin_months=bin_months,
                               streets=None if basemap is None else basemap.streets,

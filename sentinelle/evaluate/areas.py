@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -412,7 +413,8 @@ def before_after_counts(
     for a in area_set.of_role(TREATED):
         assert a.treated_from is not None
         lo, hi = a.treated_from - months, a.treated_from + months - 1
-        controls = [c.geometry for c in area_set.of_role(CONTROL) if c.site == a.name]
+        # A control with no site (chosen by the user) serves every treated area.
+        controls = [c.geometry for c in area_set.of_role(CONTROL) if c.site in (a.name, "")]
         buffers = [b.geometry for b in area_set.of_role(BUFFER) if b.site == a.name]
         if not controls:
             continue
@@ -428,3 +430,23 @@ def before_after_counts(
         if sum(v for k, v in rec.items() if k != "area") > 0:
             records.append(rec)
     return CountsTable.from_records(records, source=f"{incidents.source} (±{months} mois)")
+
+
+def chosen_controls(zones: Sequence[Any], names: str | Sequence[str], frame: MetricFrame
+                    ) -> list[EvaluationArea]:
+    """Control areas chosen by the user: registry zones named in `names` (comma-separated
+    text or a list), projected to `frame`. Each serves every treated area (empty ``site``).
+    Unknown names raise `InputError` listing the valid ones."""
+    wanted = [n.strip() for n in (names.split(",") if isinstance(names, str) else names)
+              if n.strip()]
+    by_name = {z.name: z for z in zones}
+    unknown = [n for n in wanted if n not in by_name]
+    if unknown:
+        valid = ", ".join(sorted(by_name)) or "(no zones in the registry)"
+        msg = f"--control-zones: unknown zone(s) {', '.join(unknown)}; zones: {valid}"
+        raise InputError(msg)
+    return [
+        EvaluationArea(f"{n} (témoin choisi)", CONTROL, frame.project(by_name[n].geometry), "",
+                       zone_type=by_name[n].kind.value)
+        for n in wanted
+    ]

@@ -321,11 +321,13 @@ def event_study_plot(
         (~pre, _AREA_COLOUR, "après l'installation"),
     ):
         if mask.any():
+            # Estimates and bars beyond the axis are drawn clipped at its edge.
+            shown = np.clip(est[mask], -y_lim, y_lim)
             ax.errorbar(
                 x[mask],
-                est[mask],
-                yerr=[est[mask] - np.maximum(lo[mask], -y_lim), np.minimum(hi[mask], y_lim)
-                      - est[mask]],
+                shown,
+                yerr=[np.maximum(shown - np.maximum(lo[mask], -y_lim), 0),
+                      np.maximum(np.minimum(hi[mask], y_lim) - shown, 0)],
                 fmt="o",
                 color=colour,
                 ecolor=colour,
