@@ -141,3 +141,21 @@ def figures(cameras: list[Camera], authorisations: list[Authorisation], *, today
         "par_finalite": {LABELS_FR[p]: n for p, n in
                          ((p, purposes.get(p.value, 0)) for p in LABELS_FR) if n},
     }
+
+
+def load_public(db: Any, keys: Any, *, today: date) -> dict[str, Any]:
+    """Everything the public page and the open-data exports show, read from the database."""
+    from sentinelle.compliance.store import ComplianceStore
+    from sentinelle.registry.store import Registry
+
+    reg = Registry(db, keys=keys)
+    cams, auths = reg.cameras(), reg.authorisations()
+    store = ComplianceStore(db)
+    settings = {k: v for k, v in store.settings().items()
+                if k in ("controller", "service", "contact", "dpo_contact")}
+    return {
+        "cameras": public_cameras(cams, auths, today=today),
+        "register": register(cams, auths, settings, today=today),
+        "figures": figures(cams, auths, today=today, signs=len(store.signs())),
+        "controller": settings,
+    }
