@@ -135,3 +135,38 @@ def test_cli_records_clear_the_findings_they_answer(home, tmp_path):
                               "x", "--date", "2025-01-01"])
     assert bad.exit_code == 2
     assert runner.invoke(app, ["compliance", "check", "--rule", "R99"]).exit_code == 2
+
+
+def test_pack_renders_on_the_demo(home, tmp_path):
+    import shutil
+    import subprocess
+
+    _demo(home)
+    runner.invoke(app, ["compliance", "masks", "add", "R01-1", "--geojson",
+                        _mask_file(tmp_path)])
+    out = tmp_path / "pack"
+    res = runner.invoke(app, ["compliance", "pack", "--out", str(out), "--today",
+                              "2026-06-01"])
+    assert res.exit_code == 0, res.output
+    html = (out / "dossier_inspection.html").read_text(encoding="utf-8")
+    html = html.replace("\u2019", "'").replace("&#39;", "'").replace("\u202f", " ")
+    for title in ("Autorisations préfectorales", "Inventaire des caméras",
+                  "Masques de confidentialité", "Durées de conservation", "Registres",
+                  "Journal d'audit", "Habilitations et formation", "Constats"):
+        assert title in html
+    assert "CSI L252-1" in html and "intègre" in html
+    assert "rtsp" not in html.lower()
+    assert json.loads((out / "constats.json").read_text())["summary"]["violation"] >= 22
+    pdf = out / "dossier_inspection.pdf"
+    assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf),
+                        str(tmp_path / "page")], check=True)
+        assert list(tmp_path.glob("page*.png"))
+
+
+def _mask_file(tmp_path) -> str:
+    p = tmp_path / "m.geojson"
+    p.write_text(json.dumps(shapely.geometry.mapping(
+        shapely.box(-1.681, 48.114, -1.680, 48.115))))
+    return str(p)
