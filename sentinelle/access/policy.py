@@ -57,6 +57,12 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/public/coverage"):                     PUBLIC,
     ("GET", "/api/public/basemap"):                      PUBLIC,
     ("GET", "/api/public/timeline"):                     PUBLIC,
+    ("GET", "/transparence"):                            PUBLIC,
+    ("GET", "/api/public/transparence/cameras.geojson"): PUBLIC,
+    ("GET", "/api/public/transparence/cameras.csv"):     PUBLIC,
+    ("GET", "/api/public/transparence/registre.json"):   PUBLIC,
+    ("GET", "/api/public/transparence/registre.csv"):    PUBLIC,
+    ("GET", "/api/public/transparence/chiffres"):        PUBLIC,
     # any account
     ("GET", "/api/me"):                                  AUTHENTICATED,
     # internal map and registry
@@ -84,6 +90,10 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/evaluation"):                              "evaluation:read",
     ("GET", "/api/evaluation"):                          "evaluation:read",
     ("GET", "/evaluation/files/{name}"):                 "evaluation:read",
+
+    # compliance
+    ("GET", "/conformite"):                              "compliance:read",
+    ("GET", "/api/compliance/findings"):                 "compliance:read",
 
     ("GET", "/audit"):                                   "audit:read",
     ("GET", "/api/audit"):                               "audit:read",

@@ -10,6 +10,7 @@ from sentinelle.cli import (
     authorisations,
     basemap,
     cameras,
+    compliance,
     coverage,
     db,
     demo,
@@ -33,6 +34,7 @@ app.add_typer(evaluate_cli.app, name="evaluate")
 app.add_typer(users.app, name="users")
 app.add_typer(habilitations.app, name="habilitations")
 app.add_typer(audit.app, name="audit")
+app.add_typer(compliance.app, name="compliance")
 app.command("demo")(demo.demo)
 app.add_typer(basemap.app, name="basemap")
 app.command("coverage")(coverage.coverage)

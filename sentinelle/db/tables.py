@@ -128,4 +128,5 @@ class AuthorisationRow(Base):
     authority: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-from sentinelle.db import access_tables  # noqa: F401,E402  (registers the access tables on Base)
+# Register the access and compliance tables on Base.
+from sentinelle.db import access_tables, compliance_tables  # noqa: F401,E402

@@ -38,10 +38,12 @@ from sentinelle.web.guard import AccessGuard, require_guarded
 from sentinelle.web.routes import (
     audit,
     auth,
+    compliance,
     evaluation,
     habilitations,
     internal,
     public,
+    transparency,
     users,
 )
 from sentinelle.web.view import ViewCache
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users.router)
     app.include_router(habilitations.router)
     app.include_router(audit.router)
+    app.include_router(compliance.router)
+    app.include_router(transparency.router)
 
     @app.exception_handler(SentinelleError)
     async def _sentinelle_error(request: Request, exc: SentinelleError) -> JSONResponse:

@@ -31,6 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "logged_out": "Vous êtes déconnecté.", "confirm_logout": "Se déconnecter",
         "public_map": "Carte publique", "planner": "Planificateur", "users": "Utilisateurs",
         "habilitations": "Habilitations", "audit": "Journal d'audit", "other_lang": "English",
+        "compliance": "Conformité",
         "role": "Rôle", "full_name": "Nom complet", "service": "Service", "active": "Actif",
         "created": "Créé le", "add_user": "Ajouter un utilisateur", "add": "Ajouter",
         "disable": "Désactiver", "yes": "oui", "no": "non", "totp": "TOTP",
@@ -64,6 +65,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "logged_out": "You are logged out.", "confirm_logout": "Log out",
         "public_map": "Public map", "planner": "Planner", "users": "Users",
         "habilitations": "Habilitations", "audit": "Audit log", "other_lang": "Français",
+        "compliance": "Compliance",
         "role": "Role", "full_name": "Full name", "service": "Service", "active": "Active",
         "created": "Created", "add_user": "Add a user", "add": "Add",
         "disable": "Disable", "yes": "yes", "no": "no", "totp": "TOTP",
@@ -118,7 +120,8 @@ def render(
         for perm, path, key in (("map:internal", "/planner", "planner"),
                                 ("users:read", "/users", "users"),
                                 ("habilitations:read", "/habilitations", "habilitations"),
-                                ("audit:read", "/audit", "audit")):
+                                ("audit:read", "/audit", "audit"),
+                                ("compliance:read", "/conformite", "compliance")):
             if policy.allows(role, perm):
                 nav.append((path, key))
     html = _env.get_template(template).render(

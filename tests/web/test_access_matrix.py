@@ -53,6 +53,19 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
     ("GET", "/api/public/coverage"): (lambda c: c.get("/api/public/coverage"), 200),
     ("GET", "/api/public/basemap"): (lambda c: c.get("/api/public/basemap"), 200),
     ("GET", "/api/public/timeline"): (lambda c: c.get("/api/public/timeline"), 200),
+    ("GET", "/transparence"): (lambda c: c.get("/transparence"), 200),
+    ("GET", "/api/public/transparence/cameras.geojson"): (
+        lambda c: c.get("/api/public/transparence/cameras.geojson"), 200),
+    ("GET", "/api/public/transparence/cameras.csv"): (
+        lambda c: c.get("/api/public/transparence/cameras.csv"), 200),
+    ("GET", "/api/public/transparence/registre.json"): (
+        lambda c: c.get("/api/public/transparence/registre.json"), 200),
+    ("GET", "/api/public/transparence/registre.csv"): (
+        lambda c: c.get("/api/public/transparence/registre.csv"), 200),
+    ("GET", "/api/public/transparence/chiffres"): (
+        lambda c: c.get("/api/public/transparence/chiffres"), 200),
+    ("GET", "/conformite"): (lambda c: c.get("/conformite"), 200),
+    ("GET", "/api/compliance/findings"): (lambda c: c.get("/api/compliance/findings"), 200),
     ("GET", "/api/me"): (lambda c: c.get("/api/me"), 200),
     ("GET", "/planner"): (lambda c: c.get("/planner"), 200),
     ("POST", "/api/preview"): (
