@@ -1,4 +1,4 @@
-"""`sentinelle evaluate`: effects on crime, displacement and power from before/after counts."""
+"""`sentinelle evaluate`: effects on crime, displacement, power, staggered panels, usefulness."""
 
 from __future__ import annotations
 
@@ -13,16 +13,30 @@ from sentinelle.errors import InputError
 from sentinelle.evaluate.counts import read_counts
 from sentinelle.evaluate.displacement import WDQ_TEXT, estimate_displacement
 from sentinelle.evaluate.effects import EffectEstimate, estimate_effects
+from sentinelle.evaluate.panel import read_panel
 from sentinelle.evaluate.power import (
     DEFAULT_POWER,
     DEFAULT_TARGET_REDUCTION_PCT,
     DetectableEffect,
     detectable_effects,
 )
+from sentinelle.evaluate.staggered import (
+    DEFAULT_POST_MONTHS,
+    DEFAULT_PRE_MONTHS,
+    estimate_staggered,
+)
+from sentinelle.evaluate.usefulness import (
+    REFERENCE_GENDARMERIE,
+    CostBasis,
+    Share,
+    estimate_usefulness,
+    read_cases,
+)
 
 app = typer.Typer(
-    help="Evaluate the cameras' effect on crime from before/after counts (Campbell-review "
-    "methods): relative effect sizes, displacement, power.",
+    help="Evaluate the cameras: effect on crime from before/after counts (Campbell-review "
+    "methods: effects, displacement, power) or from an area x month panel (staggered "
+    "difference-in-differences), usefulness to investigations, and the evaluation report.",
     no_args_is_help=True,
 )
 
@@ -291,3 +305,353 @@ def power(
         console.print(table)
         for line in result.verdict():
             console.print(line, highlight=False)
+
+
+@app.command("panel")
+def panel(
+    panel_file: Annotated[
+        Path,
+        typer.Option(
+            "--panel",
+            help="CSV with columns area, period (YYYY-MM), count and, for equipped areas, "
+            "treated_from (YYYY-MM, the first month with cameras; empty for control areas).",
+            show_default=False,
+        ),
+    ],
+    json_out: JsonOpt = False,
+    alpha: AlphaOpt = 0.05,
+    pre: Annotated[
+        int, typer.Option("--pre", help="Months before installation shown and tested.")
+    ] = DEFAULT_PRE_MONTHS,
+    post: Annotated[
+        int, typer.Option("--post", help="Months after installation shown in the event study.")
+    ] = DEFAULT_POST_MONTHS,
+    bin_months: Annotated[
+        int, typer.Option("--bin", help="Months per event-study bin (3: quarters).")
+    ] = 1,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the event-study plot to this file (PNG).",
+                     metavar="FILE"),
+    ] = None,
+) -> None:
+    """Staggered difference-in-differences on an area x month panel, with an event study.
+
+    Poisson imputation (Borusyak-Jaravel-Spiess; Wooldridge): area and month effects fitted on
+    untreated area-months (never- and not-yet-treated areas), counterfactual imputed for treated
+    ones. ATT and event study are rate ratios: < 1 means fewer incidents than without cameras.
+    """
+    with errors_to_exit():
+        result = estimate_staggered(
+            read_panel(panel_file),
+            alpha=alpha,
+            pre_months=pre,
+            post_months=post,
+            bin_months=bin_months,
+        )
+        if plot is not None:
+            from sentinelle.evaluate.plots import event_study_plot
+
+            try:
+                event_study_plot(result, path=plot)
+            except OSError as exc:
+                msg = f"--plot {plot}: cannot write the figure ({exc.strerror or exc})"
+                raise InputError(msg) from None
+        if json_out:
+            print_json(result.to_json())
+            if plot is not None:
+                err_console.print(f"event-study plot written to {plot}", highlight=False)
+            return
+        pct = round((1 - result.alpha) * 100)
+        unit = "month" if result.bin_months == 1 else f"{result.bin_months}-month bin"
+        table = Table(title=f"Event study ({panel_file.name}); rel_period in {unit}s")
+        table.add_column("rel_period", justify="right")
+        table.add_column("rate ratio", justify="right")
+        table.add_column(f"{pct} % CI", justify="right")
+        table.add_column("change", justify="right")
+        table.add_column("treated areas", justify="right")
+        for e in result.event_study:
+            est = e.estimate
+            table.add_row(
+                str(e.rel_period),
+                f"{est.ratio:.2f}",
+                f"{est.ci_low:.2f} – {est.ci_high:.2f}",
+                _signed_pct(est.percent_change),
+                str(est.n_areas),
+            )
+        console.print(table)
+        att = result.att
+        lo, hi = att.percent_change_interval
+        verdict = (
+            "a significant fall"
+            if att.ci_high < 1
+            else "a significant rise"
+            if att.ci_low > 1
+            else "the interval includes no change, so these data cannot conclude"
+        )
+        console.print(
+            f"ATT = {att.ratio:.3f} (rate ratio; {pct} % CI {att.ci_low:.3f} to "
+            f"{att.ci_high:.3f}): incidents changed by {_signed_pct(att.percent_change)} "
+            f"({_signed_pct(lo)} to {_signed_pct(hi)}) in {result.n_treated} treated areas "
+            f"against {result.n_areas - result.n_treated} areas as controls: {verdict}.",
+            highlight=False,
+        )
+        pt = result.pretrend
+        if pt.p_value is None:
+            console.print(f"Pre-trend test unavailable: {pt.reason}.", highlight=False)
+        else:
+            flag = (
+                "pre-trend detected: the treated areas already moved differently before cameras"
+                if pt.p_value < 0.05
+                else "no pre-trend detected"
+            )
+            kind = "joint F" if pt.kind == "F" else "linear pre-trend, too few areas for joint"
+            console.print(f"Pre-trend test ({kind}): p = {pt.p_value:.3f}, {flag}.",
+                          highlight=False)
+        for note in result.notes:
+            console.print(f"Note: {note}", highlight=False)
+        if result.synthetic:
+            console.print("[yellow]Synthetic incidents (demo): not real crime data.[/]")
+        if plot is not None:
+            console.print(f"Event-study plot written to {plot}", highlight=False)
+
+
+def _share(s: Share) -> str:
+    if s.share is None:
+        return "–"
+    lo, hi = s.interval or (0.0, 0.0)
+    return f"{s.count}/{s.total} = {s.share * 100:.1f} % ({lo * 100:.1f}–{hi * 100:.1f})"
+
+
+def _eur(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.0f} EUR"
+
+
+@app.command("usefulness")
+def usefulness(
+    cases: Annotated[
+        Path,
+        typer.Option(
+            "--cases",
+            help="CSV with columns case_id, date, category, solved, footage_requested, "
+            "footage_available, footage_useful and optionally camera_ids (separated by ; or |).",
+            show_default=False,
+        ),
+    ],
+    json_out: JsonOpt = False,
+    annual_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--annual-cost",
+            help="Annual cost of the network in euros (investment annualised plus operation), "
+            "to price a useful case. The master plan's costing will be usable when it exists.",
+            metavar="EUR",
+        ),
+    ] = None,
+    years: Annotated[
+        float | None,
+        typer.Option(
+            "--years",
+            help="Years the cases cover (default: from the first to the last case date).",
+        ),
+    ] = None,
+    alpha: AlphaOpt = 0.05,
+) -> None:
+    """Share of investigations where footage was requested, available, useful; per category,
+    per camera; cost per useful case."""
+    with errors_to_exit():
+        if annual_cost is None and years is not None:
+            msg = "--years needs --annual-cost (it only serves to price a useful case)"
+            raise InputError(msg)
+        cost = None if annual_cost is None else CostBasis(annual_cost, "given", years)
+        result = estimate_usefulness(read_cases(cases), cost=cost, alpha=alpha)
+        if json_out:
+            print_json(result.to_json())
+            return
+        o = result.overall
+        pct = round((1 - alpha) * 100)
+        t = Table(title=f"Usefulness of footage ({cases.name}, {o.cases} investigations, "
+                  f"{result.first_date} to {result.last_date}); shares with {pct} % CI")
+        t.add_column("figure")
+        t.add_column("value", justify="right")
+        t.add_row("footage requested", _share(o.requested))
+        t.add_row("footage available", _share(o.available))
+        t.add_row("footage useful", _share(o.useful))
+        t.add_row("available when requested", _share(o.available_when_requested))
+        t.add_row("useful when available", _share(o.useful_when_available))
+        t.add_row("solved cases it helped", _share(o.solved_helped))
+        console.print(t)
+        c = Table(title="Per crime category")
+        for col in ("category", "cases", "requested", "useful", "solved cases helped"):
+            c.add_column(col, justify="left" if col == "category" else "right")
+        for f in result.by_category:
+            c.add_row(f.label, str(f.cases), _share(f.requested), _share(f.useful),
+                      _share(f.solved_helped))
+        console.print(c)
+        if result.by_camera:
+            k = Table(title="Per camera (a case counts for each camera it names)")
+            for col in ("camera", "cases", "available", "useful"):
+                k.add_column(col, justify="left" if col == "camera" else "right")
+            for f in result.by_camera:
+                k.add_row(f.label, str(f.cases), str(f.available.count), str(f.useful.count))
+            console.print(k)
+        if result.cost is not None:
+            cp = result.cost
+            console.print(
+                f"Cost: {_eur(cp.annual_cost_eur)} a year × {cp.years:.2f} years = "
+                f"{_eur(cp.total_eur)} ({cp.source}); per useful case "
+                f"{_eur(cp.per_useful_case_eur)}; per solved case helped "
+                f"{_eur(cp.per_solved_helped_eur)}.",
+                highlight=False,
+            )
+        ref = REFERENCE_GENDARMERIE
+        console.print(
+            f"Reference: footage helped solve {ref['solved_helped']} of {ref['cases']} gendarmerie "
+            f"investigations ({ref['share'] * 100:.2f} %; Gormand 2021).",
+            highlight=False,
+        )
+
+
+@app.command("report")
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for the report (HTML, PDF, figures, evaluation.json); default "
+            "SENTINELLE_HOME/evaluation, which the web app's evaluation page shows.",
+            metavar="DIR",
+        ),
+    ] = None,
+    panel_file: Annotated[
+        Path | None,
+        typer.Option("--panel", help="Area x month panel CSV (instead of incidents).",
+                     metavar="FILE"),
+    ] = None,
+    incidents_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--incidents",
+            help="Incidents (CSV date,category,lon,lat or date,category,zone; or GeoJSON); "
+            "areas are drawn from the registry's cameras, controls matched.",
+            metavar="FILE",
+        ),
+    ] = None,
+    cases_file: Annotated[
+        Path | None,
+        typer.Option("--cases", help="Investigations CSV (see `evaluate usefulness`).",
+                     metavar="FILE"),
+    ] = None,
+    control_zones: Annotated[
+        str | None,
+        typer.Option(
+            "--control-zones",
+            help="With --incidents: control areas chosen by the user, as registry zone names "
+            "separated by commas (default: controls matched on pre-period counts and zone "
+            "type).",
+            metavar="NAMES",
+        ),
+    ] = None,
+    annual_cost: Annotated[
+        float | None,
+        typer.Option("--annual-cost", help="Annual cost of the network in euros.",
+                     metavar="EUR"),
+    ] = None,
+    bin_months: Annotated[
+        int, typer.Option("--bin", help="Months per event-study bin (3: quarters).")
+    ] = 3,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the synthetic demo set (no input given).")
+    ] = 20_100_301,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Write HTML only.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """The evaluation report in French (HTML and PDF), with its figures and JSON.
+
+    With neither --panel nor --incidents, evaluates the demo registry on a SYNTHETIC incident
+    set (Rennes publishes no geolocated offences), said on every page.
+    """
+    from sentinelle.cli.common import get_database, get_settings
+    from sentinelle.evaluate.areas import chosen_controls
+    from sentinelle.evaluate.report import write_report
+    from sentinelle.evaluate.study import areas_from_registry, demo_study, run_study
+
+    with errors_to_exit():
+        settings = get_settings()
+        out_dir = out or settings.home / "evaluation"
+        if panel_file is not None and incidents_file is not None:
+            msg = "give --panel or --incidents, not both"
+            raise InputError(msg)
+        cost = None if annual_cost is None else CostBasis(annual_cost, "given")
+        cases = read_cases(cases_file) if cases_file is not None else None
+        if panel_file is not None:
+            study = run_study(place="la ville", panel=read_panel(panel_file), cases=cases,
+                              cost=cost, bin_months=bin_months,
+                              sources=[f"Panel : {panel_file.name}"])
+        elif incidents_file is not None:
+            import numpy as np
+            import shapely
+
+            from sentinelle.adapters.basemap_store import BasemapStore
+            from sentinelle.evaluate.incidents import read_incidents
+            from sentinelle.geo.crs import MetricFrame
+            from sentinelle.registry.store import Registry
+
+            db = get_database(settings)
+            registry = Registry(db)
+            zones = registry.zones()
+            by_name = {z.name: z.geometry for z in zones}
+            by_name |= {z.code: z.geometry for z in zones if getattr(z, "code", None)}
+            incidents = read_incidents(incidents_file, zones=by_name)
+            cameras = registry.cameras()
+            if not cameras:
+                msg = "the registry has no cameras: import them first (`sentinelle cameras`)"
+                raise InputError(msg)
+            basemap = BasemapStore(db).load()
+            if basemap is not None:
+                frame = basemap.frame
+            else:
+                frame = MetricFrame.for_bounds(tuple(shapely.bounds(
+                    shapely.multipoints([(c.lon, c.lat) for c in cameras])).tolist()))
+            qpv_geoms = [z.geometry for z in zones if z.kind.value == "qpv"]
+            qpv = (shapely.union_all(frame.project(np.array(qpv_geoms, dtype=object)))
+                   if qpv_geoms else None)
+            controls = None
+            if control_zones:
+                controls = chosen_controls(zones, control_zones, frame)
+            area_set = areas_from_registry(cameras, basemap=basemap, frame=frame,
+                                           incidents=incidents, qpv=qpv, controls=controls)
+            study = run_study(place="la ville", incidents=incidents, area_set=area_set,
+                              cases=cases, cost=cost, bin_months=bin_months,
+                              streets=None if basemap is None else basemap.streets,
+                              sources=[f"Incidents : {incidents_file.name}"])
+        else:
+            err_console.print(
+                "[yellow]No --panel or --incidents: evaluating the demo registry on a "
+                "SYNTHETIC incident set (not real crime data).[/]"
+            )
+            with console.status("Building the synthetic evaluation…"):
+                study = demo_study(get_database(settings), seed=seed, annual_cost_eur=annual_cost,
+                                   bin_months=bin_months)
+        with console.status("Writing the report…"):
+            files = write_report(study, out_dir, pdf=not no_pdf)
+        if json_out:
+            print_json({"html": str(files.html), "pdf": None if files.pdf is None
+                        else str(files.pdf), "json": str(files.json),
+                        "figures": [str(f) for f in files.figures],
+                        "synthetic": study.synthetic, **study.staggered.to_json()})
+            return
+        att = study.staggered.att
+        console.print(
+            f"ATT {_signed_pct(att.percent_change)} (95 % CI "
+            f"{_signed_pct(att.percent_change_interval[0])} to "
+            f"{_signed_pct(att.percent_change_interval[1])}), {study.staggered.n_treated} "
+            f"treated areas, {study.staggered.n_areas - study.staggered.n_treated} controls.",
+            highlight=False,
+        )
+        if study.synthetic:
+            console.print("[yellow]Synthetic incidents: this is a demonstration, not an "
+                          "evaluation of real cameras.[/]")
+        console.print(f"Report: {files.html}", highlight=False)
+        if files.pdf is not None:
+            console.print(f"PDF: {files.pdf}", highlight=False)

@@ -127,3 +127,6 @@ class AuthorisationRow(Base):
     camera_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     authority: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+# Register the access and compliance tables on Base.
+from sentinelle.db import access_tables, compliance_tables  # noqa: F401,E402

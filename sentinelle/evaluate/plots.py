@@ -17,6 +17,7 @@ from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from sentinelle.evaluate.effects import EffectEstimate, EffectsResult
+from sentinelle.evaluate.staggered import StaggeredResult
 
 # Intervals beyond these bounds are cut at the edge and drawn with an arrow.
 _X_FLOOR = 0.05
@@ -241,6 +242,169 @@ def forest_plot(
         color="#333333",
     )
 
+    if path is not None:
+        fig.savefig(Path(path), dpi=dpi)
+    return fig
+
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)
+
+
+def month_fr(label: str) -> str:
+    """``"2013-11"`` → ``"novembre 2013"``."""
+    year, month = label.split("-")
+    return f"{MONTHS_FR[int(month) - 1]} {year}"
+
+
+SYNTHETIC_BANNER_FR = (
+    "DONNÉES SYNTHÉTIQUES : faits simulés pour la démonstration, "
+    "ils ne décrivent pas la délinquance réelle."
+)
+
+
+def event_study_plot(
+    result: StaggeredResult,
+    *,
+    path: str | Path | None = None,
+    title: str = "Évolution des faits autour de l'installation des caméras",
+    dpi: int = 150,
+) -> Figure:
+    """Draw (and optionally save) the event study of a `StaggeredResult`, in French.
+
+    Each point is the change in incidents in the equipped areas, in percent, against what the
+    control areas say would have happened without cameras, with its interval; points before
+    installation (grey) check that equipped and control areas moved alike beforehand.
+
+    Parameters
+    ----------
+    result
+        The staggered difference-in-differences (`estimate_staggered`).
+    path
+        Where to write the figure (PNG, or any format matplotlib knows by the extension).
+    title
+        The title at the top.
+    dpi
+        Resolution of the saved file.
+
+    Returns
+    -------
+    Figure
+        The matplotlib figure (not attached to pyplot).
+    """
+    pct = int(round((1 - result.alpha) * 100))
+    units, unit_one = {
+        1: ("mois", "mois"),
+        3: ("trimestres", "trimestre"),
+        12: ("années", "année"),
+    }.get(result.bin_months, (f"périodes de {result.bin_months} mois", "période"))
+    width, height = 11.0, 7.4
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.09, 0.27, 0.86, 0.51))
+    points = list(result.event_study)
+    x = np.array([p.rel_period for p in points], dtype=float)
+    est = np.array([p.estimate.percent_change for p in points])
+    lo = np.array([p.estimate.percent_change_interval[0] for p in points])
+    hi = np.array([p.estimate.percent_change_interval[1] for p in points])
+    pre = np.array([p.pre for p in points])
+    span = max(np.max(np.abs(np.concatenate([lo, hi, [30.0]]))), 30.0)
+    y_lim = min(span * 1.1, 150.0)
+    ax.axhspan(-y_lim * 2, 0, color="#e8f3e8", zorder=0)
+    ax.axhspan(0, y_lim * 2, color="#f8ecec", zorder=0)
+    ax.axhline(0, color="black", linewidth=1.1, zorder=1)
+    ax.axvline(-0.5, color="#555555", linewidth=1.2, linestyle="--", zorder=1)
+    for mask, colour, label in (
+        (pre, "#7f7f7f", "avant l'installation (contrôle des tendances)"),
+        (~pre, _AREA_COLOUR, "après l'installation"),
+    ):
+        if mask.any():
+            # Estimates and bars beyond the axis are drawn clipped at its edge.
+            shown = np.clip(est[mask], -y_lim, y_lim)
+            ax.errorbar(
+                x[mask],
+                shown,
+                yerr=[np.maximum(shown - np.maximum(lo[mask], -y_lim), 0),
+                      np.maximum(np.minimum(hi[mask], y_lim) - shown, 0)],
+                fmt="o",
+                color=colour,
+                ecolor=colour,
+                elinewidth=1.2,
+                capsize=2.5,
+                markersize=4.5,
+                label=label,
+                zorder=3,
+            )
+    att = result.att
+    ax.axhline(att.percent_change, xmin=0.0, xmax=1.0, color=_POOLED_COLOUR, linewidth=1.0,
+               linestyle=":", zorder=2, label=f"effet moyen : {_pct(att.percent_change)}")
+    ax.set_ylim(-y_lim, y_lim)
+    if len(x):
+        ax.set_xlim(x.min() - 1, x.max() + 1)
+    ax.yaxis.set_major_formatter(lambda v, _pos: _pct(v))
+    ax.set_ylabel("Écart à la situation\nsans caméras", fontsize=10)
+    ax.set_xlabel(
+        f"{units.capitalize()} depuis l'installation (0 = {unit_one} de l'installation)",
+        fontsize=10,
+    )
+    ax.text(-0.6, y_lim * 0.93, "installation ", ha="right", va="top", fontsize=9, color="#555555")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.13), ncol=3, fontsize=9, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+    top = 0.975
+    if result.synthetic:
+        fig.text(0.02, 0.985, SYNTHETIC_BANNER_FR, fontsize=9, color="#b03a2e", va="top",
+                 fontweight="bold")
+        top = 0.95
+    fig.text(0.02, top, title, fontsize=14, fontweight="bold", va="top")
+    lo_att, hi_att = att.percent_change_interval
+    if att.ci_high < 1:
+        verdict = "La baisse est significative."
+    elif att.ci_low > 1:
+        verdict = "La hausse est significative."
+    else:
+        verdict = (
+            "L'intervalle contient l'absence d'effet : ces données ne permettent pas de conclure."
+        )
+    slope = result.pretrend.kind == "slope"
+    if result.pretrend.p_value is None:
+        trend = "Tendances avant installation : test impossible avec ces données."
+    elif result.pretrend.p_value < 0.05:
+        trend = (
+            "Attention : avant l'installation, les zones équipées évoluaient déjà autrement que "
+            f"les zones témoins (p = {_fr(result.pretrend.p_value, 3)}) ; "
+            "l'effet estimé est douteux."
+        )
+    else:
+        trend = (
+            "Avant l'installation, zones équipées et zones témoins évoluaient de façon comparable "
+            f"(test de pré-tendance{' linéaire' if slope else ''} : "
+            f"p = {_fr(result.pretrend.p_value, 2)})."
+        )
+    subtitle = (
+        f"Effet moyen sur les {result.n_treated} zones équipées : {_pct(att.percent_change)} de "
+        f"faits par rapport à la situation sans caméras (IC {pct} % : {_pct(lo_att)} à "
+        f"{_pct(hi_att)}).\n{verdict}\n{trend}"
+    )
+    fig.text(0.02, top - 0.055, subtitle, fontsize=10, va="top", linespacing=1.5, wrap=True)
+    caption = [
+        "Lecture : sous la ligne 0 (en vert), moins de faits que sans caméras ; au-dessus (en "
+        "rouge), davantage. Une barre qui traverse 0 ne permet pas de conclure.",
+        f"Barres : intervalles de confiance à {pct} %. La situation sans caméras est estimée à "
+        "partir des zones sans caméras et des zones pas encore équipées",
+        "(différence de différences échelonnée, imputation de Poisson ; Borusyak, Jaravel & "
+        "Spiess 2024 ; Wooldridge 2023).",
+        f"{result.n_areas} zones, dont {result.n_never_treated} jamais équipées, de "
+        f"{month_fr(result.first_month)} à {month_fr(result.last_month)}.",
+    ]
+    if result.few_areas:
+        caption.append(
+            "Peu de zones : les intervalles sont probablement trop étroits ; à lire avec prudence."
+        )
+    fig.text(0.02, 0.015, "\n".join(caption), fontsize=8.3, va="bottom", color="#333333")
     if path is not None:
         fig.savefig(Path(path), dpi=dpi)
     return fig

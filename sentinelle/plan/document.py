@@ -18,7 +18,7 @@ from sentinelle.geo.dori import PPM
 from sentinelle.plan import doc_figures as figs
 from sentinelle.plan.costing import BENCHMARKS, SOURCES
 from sentinelle.plan.masterplan import MasterPlan
-from sentinelle.reports import figure_data_uri, render_pdf
+from sentinelle.reports import figure_to_data_uri, render_pdf
 
 __all__ = ["render_document", "write_document"]
 
@@ -58,7 +58,8 @@ def esc(v: Any) -> str:
 def _img(fig, alt: str, cls: str = "figure") -> str:
     if fig is None:
         return ""
-    uri = figure_data_uri(fig, dpi=170)
+    fig.tight_layout()  # keeps the legends drawn outside the axes inside the image
+    uri = figure_to_data_uri(fig, dpi=170)
     return f'<img class="{cls}" src="{uri}" alt="{esc(alt)}">'
 
 

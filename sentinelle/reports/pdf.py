@@ -1,62 +1,70 @@
-"""HTML → PDF with WeasyPrint, offline: only ``data:`` URIs may be fetched."""
+"""HTML to PDF with WeasyPrint, offline.
+
+WeasyPrint needs Pango (Debian: ``libpango-1.0-0``, ``libpangoft2-1.0-0``; `scripts/setup`
+installs them). Remote resources are refused: a document must not reach the internet when it
+is rendered, so images are embedded (`figures`) and stylesheets inlined (`page`).
+"""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import Any
 
-from sentinelle.errors import SentinelleError
-
-__all__ = ["render_pdf"]
+from sentinelle.errors import ConfigError, InputError
 
 
-def _fetcher() -> Any:
-    """A URL fetcher that allows ``data:`` only and fails on anything else."""
+def _offline_fetcher() -> object:
+    """A fetcher that only reads ``data:`` URIs (WeasyPrint ≥ 66 has `URLFetcher` with
+    ``allowed_protocols``; older versions take a plain function)."""
     from weasyprint import urls
 
-    if hasattr(urls, "URLFetcher"):  # WeasyPrint >= 66
-        return urls.URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
+    if hasattr(urls, "URLFetcher"):
+        return urls.URLFetcher(allowed_protocols={"data"})
 
-    def fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:  # older WeasyPrint
+    def fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict:  # pragma: no cover
         if url.startswith("data:"):
-            return urls.default_url_fetcher(url, *args, **kwargs)
-        msg = f"the report refers to an external resource ({url[:80]}); embed it instead"
-        raise SentinelleError(msg)
+            return urls.default_url_fetcher(url)
+        msg = f"documents are rendered offline; refusing to fetch {url}"
+        raise ValueError(msg)
 
     return fetch
 
 
-def render_pdf(html: str, path: str | Path) -> Path:
-    """Write `html` as a PDF at `path` (page size and styles come from the HTML's CSS).
+def render_pdf(html: str, path: str | Path, *, base_url: str | Path | None = None) -> Path:
+    """Render an HTML document to a PDF file.
 
     Parameters
     ----------
     html
-        A complete HTML document; images as ``data:`` URIs.
+        The whole document (e.g. from `render_page`).
     path
-        Output file.
-
-    Returns
-    -------
-    Path
-        The PDF written.
+        The PDF to write (its folder must exist).
+    base_url
+        Folder that relative links resolve against (only ``data:`` URIs are fetched anyway).
 
     Raises
     ------
-    SentinelleError
-        When the document refers to an external resource (nothing is fetched).
+    ConfigError
+        WeasyPrint or Pango is missing.
+    InputError
+        The file cannot be written.
     """
-    from weasyprint import HTML, urls
-
-    fatal = getattr(urls, "FatalURLFetchingError", SentinelleError)
-    for name in ("weasyprint", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        HTML(string=html, url_fetcher=_fetcher()).write_pdf(out)
-    except fatal as exc:
-        msg = f"the report refers to an external resource ({exc}); embed it instead"
-        raise SentinelleError(msg) from None
-    return out
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: Pango missing
+        msg = (
+            f"cannot render PDF: WeasyPrint is unusable ({exc}); install the Debian packages "
+            "libpango-1.0-0 libpangoft2-1.0-0 (scripts/setup does)"
+        )
+        raise ConfigError(msg) from None
+    path = Path(path)
+    doc = weasyprint.HTML(
+        string=html,
+        base_url=str(base_url) if base_url else None,
+        url_fetcher=_offline_fetcher(),
+    )
+    try:
+        doc.write_pdf(path)
+    except OSError as exc:
+        msg = f"{path}: cannot write the PDF ({exc.strerror or exc})"
+        raise InputError(msg) from None
+    return path

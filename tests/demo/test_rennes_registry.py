@@ -36,6 +36,10 @@ def test_demo_is_idempotent(home):
     res = runner.invoke(app, ["demo", "--no-serve"])
     assert res.exit_code == 0, res.output
     assert "Rennes demo built" in res.output and "Approximate positions" in res.output
+    out = " ".join(res.output.split())
+    for qpv in ("Villejean", "Maurepas", "Le Blosne", "Cleunay", "Les Clôteaux - Champs"):
+        assert qpv in out
+    assert "Street coverage — QPV" in out and "Street coverage — Quartiers" in out
     db = open_database(f"sqlite:///{home / 'sentinelle.db'}")
     with db.session() as s:
         before = (s.scalar(select(func.count()).select_from(CameraVersionRow)),

@@ -166,3 +166,45 @@ def test_missing_column_and_missing_file(write_csv, tmp_path):
     assert res.exit_code == 2 and "missing column control_after" in flat(res.stderr)
     res = run("power", "--counts", str(tmp_path / "nope.csv"))
     assert res.exit_code == 2 and "no such file" in flat(res.stderr)
+
+
+def _panel_csv(write_csv):
+    rows = ["area,period,count,treated_from"]
+    rng = __import__("numpy").random.default_rng(3)
+    for i in range(24):
+        treated = "" if i < 8 else ("2015-07" if i < 16 else "2016-01")
+        for m in range(36):
+            month = f"{2014 + m // 12}-{m % 12 + 1:02d}"
+            lam = 8.0 * (0.7 if treated and month >= treated else 1.0)
+            rows.append(f"Z{i},{month},{rng.poisson(lam)},{treated}")
+    return write_csv("\n".join(rows), "panel.csv")
+
+
+def test_panel_json_contract(write_csv, tmp_path):
+    path = _panel_csv(write_csv)
+    plot = tmp_path / "es.png"
+    res = run("panel", "--panel", str(path), "--json", "--plot", str(plot))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert list(doc)[:5] == ["att", "ci_low", "ci_high", "event_study", "pretrend_p"]
+    assert doc["ci_low"] < doc["att"] < doc["ci_high"] < 1
+    assert doc["scale"] == "rate_ratio"
+    first = doc["event_study"][0]
+    assert set(first) == {"rel_period", "estimate", "ci_low", "ci_high"}
+    assert first["rel_period"] == -12
+    assert 0 <= doc["pretrend_p"] <= 1
+    assert plot.stat().st_size > 10_000
+
+
+def test_panel_human_output_and_errors(write_csv):
+    path = _panel_csv(write_csv)
+    res = run("panel", "--panel", str(path), "--bin", "3")
+    assert res.exit_code == 0, res.output
+    out = flat(res.stdout)
+    assert "ATT = " in out and "rate ratio" in out and "Pre-trend test (joint F)" in out
+    assert "3-month bins" in out
+    bad = write_csv("area,period,count\nA,2014-01,x\nA,2014-1,2", "bad.csv")
+    res = run("panel", "--panel", str(bad))
+    assert res.exit_code == 2
+    err = flat(res.stderr)
+    assert "bad.csv, line 2, field `count`" in err and "bad.csv, line 3, field `period`" in err

@@ -6,10 +6,10 @@ import doctest
 
 import pytest
 
-from sentinelle.evaluate import displacement, effects, power
+from sentinelle.evaluate import displacement, effects, power, staggered, usefulness
 
 
-@pytest.mark.parametrize("module", [effects, displacement, power])
+@pytest.mark.parametrize("module", [effects, displacement, power, staggered, usefulness])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

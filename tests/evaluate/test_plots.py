@@ -52,3 +52,25 @@ def test_single_area_and_zero_count(tmp_path):
     assert "I² = non défini" in text
     assert "Une seule zone" in text
     assert (tmp_path / "one.png").stat().st_size > 10_000
+
+
+def test_event_study_plot(tmp_path):
+    from sentinelle.evaluate.panel import Panel
+    from sentinelle.evaluate.plots import event_study_plot
+    from sentinelle.evaluate.staggered import estimate_staggered
+
+    rng = np.random.default_rng(8)
+    g = [None] * 8 + [2012 * 12 + 14] * 4 + [2012 * 12 + 20] * 4
+    y = rng.poisson(9.0, size=(16, 40))
+    panel = Panel.from_arrays(y, treated_from=g, first_month=2012 * 12, synthetic=True)
+    result = estimate_staggered(panel, bin_months=3)
+    path = tmp_path / "es.png"
+    fig = event_study_plot(result, path=path)
+    image = mpimg.imread(path)
+    assert image.shape[0] > 800 and image.shape[1] > 1200
+    text = texts(fig)
+    assert "Trimestres depuis l'installation" in text
+    assert "DONNÉES SYNTHÉTIQUES" in text
+    assert "test de pré-tendance" in text
+    assert "janvier 2012" in text
+    assert "Peu de zones" in text

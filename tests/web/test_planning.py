@@ -7,10 +7,13 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from sentinelle.access.audit import Actor
+from sentinelle.access.users import Users
 from sentinelle.settings import Settings
 from sentinelle.web import create_app
 from tests.plan import city
 from tests.plan.test_run_cli import _store_city
+from tests.web.conftest import PASSWORD, login
 
 
 @pytest.fixture
@@ -22,7 +25,11 @@ def planning(tmp_path):
     for name in ("population.geojson", "incidents.csv", "metro.geojson"):
         text = text.replace(f'"{name}"', f'"{files[name.split(".")[0]]}"')
     app = create_app(Settings(home=home, database_url=None))
+    Users(app.state.db, app.state.keys).add(username="planner", password=PASSWORD,
+                                            role="supervisor", actor=Actor.cli())
     with TestClient(app) as client:
+        assert login(client, "planner").status_code == 303
+        client.headers["X-CSRF-Token"] = client.get("/api/me").json()["csrf_token"]
         yield client, text, home
 
 
@@ -41,6 +48,7 @@ def test_page_and_example(planning):
     page = client.get("/planning")
     assert page.status_code == 200 and 'id="scenario"' in page.text
     assert "/static/planning.js" in page.text
+    assert 'name="csrf-token"' in page.text  # for the page's POST requests
     example = client.get("/api/planning/example").text
     assert "new_cameras = 138" in example
 

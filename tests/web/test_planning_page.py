@@ -9,10 +9,13 @@ import time
 import httpx
 import pytest
 
+from sentinelle.access.audit import Actor
+from sentinelle.access.users import Users
 from sentinelle.settings import Settings
 from sentinelle.web import create_app
 from tests.plan import city
 from tests.plan.test_run_cli import _store_city
+from tests.web.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -29,6 +32,8 @@ def city_server(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     app = create_app(Settings(home=home, database_url=None))
+    Users(app.state.db, app.state.keys).add(username="planner", password=PASSWORD,
+                                            role="supervisor", actor=Actor.cli())
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -50,7 +55,11 @@ def test_planning_page_runs_and_compares(city_server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url + "/planning")
+    page.goto(url + "/planning")  # closed: the login form first, then back to the page
+    page.fill("#username", "planner")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url("**/planning")
     page.wait_for_function("document.getElementById('scenario').value.includes('new_cameras')")
     # A bad key is reported with its line, nothing runs.
     page.fill("#scenario", text.replace("new_cameras = 6", "new_camera = 6"))

@@ -2,11 +2,13 @@
 
 Routes: the page at ``/planning``, the API under ``/api/planning``. Jobs run one at a time in a
 worker thread (`sentinelle.plan.jobs`); their outputs go to ``SENTINELLE_HOME/planning/<id>/``.
-Internal like ``/api/*``: access control will close it.
+Closed routes: ``access.policy`` lists them (``map:internal`` to read, ``plan:run`` to run);
+the page carries the session's CSRF token for its POST requests.
 """
 
 from __future__ import annotations
 
+import html
 import threading
 from importlib import resources
 from pathlib import Path
@@ -18,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from sentinelle.errors import InputError
 from sentinelle.plan.jobs import OUTPUTS, Job, JobManager
+from sentinelle.web.deps import CurrentSession
 
 router = APIRouter(tags=["internal"])
 _CREATE = threading.Lock()  # routes run in a thread pool: one job manager per app, not two
@@ -70,9 +73,11 @@ def _input_error(exc: InputError) -> HTTPException:
 
 
 @router.get("/planning", include_in_schema=False)
-def planning_page() -> HTMLResponse:
-    """The planning page."""
-    return HTMLResponse((WEB / "templates" / "planning.html").read_text(encoding="utf-8"))
+def planning_page(session: CurrentSession) -> HTMLResponse:
+    """The planning page, with the session's CSRF token for its scripts."""
+    page = (WEB / "templates" / "planning.html").read_text(encoding="utf-8")
+    meta = f'<meta name="csrf-token" content="{html.escape(session.csrf_token)}">\n</head>'
+    return HTMLResponse(page.replace("</head>", meta, 1), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/api/planning/example", response_class=PlainTextResponse)

@@ -14,7 +14,11 @@ function say(text, kind = "") {
 }
 
 async function postJSON(url, body) {
-  const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const headers = { "Content-Type": "application/json" };
+  const csrf = document.querySelector('meta[name="csrf-token"]');  // closed page: send it back
+  if (csrf) headers["X-CSRF-Token"] = csrf.content;
+  const r = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+  if (r.status === 401) location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
   const data = await r.json().catch(() => ({}));
   if (!r.ok) {
     const d = data.detail || {};

@@ -1,0 +1,112 @@
+"""The snapshot the rules read: registry, documents, habilitations and the rest, at `today`.
+
+Rules are pure functions of a `Snapshot`; `load_snapshot` reads one from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sentinelle.access.habilitations import Habilitation
+from sentinelle.compliance.documents import Document
+from sentinelle.compliance.masks import DwellingView, Mask
+from sentinelle.compliance.signage import DEFAULT_SIGN_RADIUS_M, Sign
+from sentinelle.compliance.store import CameraConfig, Notification
+from sentinelle.registry.camera import Camera
+from sentinelle.registry.zone import Authorisation
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What the rules need of an account: its role and whether it is active."""
+
+    username: str
+    role: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the compliance rules look at, on one day.
+
+    `dwellings` maps each camera whose field of view is known to the dwelling buildings its
+    view reaches; None when no base map with buildings is loaded (R07 is then not checked).
+    """
+
+    today: date
+    cameras: list[Camera] = field(default_factory=list)
+    authorisations: list[Authorisation] = field(default_factory=list)
+    histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    documents: list[Document] = field(default_factory=list)
+    signs: list[Sign] = field(default_factory=list)
+    masks: list[Mask] = field(default_factory=list)
+    habilitations: list[Habilitation] = field(default_factory=list)
+    users: dict[str, UserInfo] = field(default_factory=dict)
+    configs: dict[str, CameraConfig] = field(default_factory=dict)
+    notifications: list[Notification] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)
+    dwellings: dict[str, list[DwellingView]] | None = None
+    sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
+
+    def authorisation(self, reference: str | None) -> Authorisation | None:
+        """The authorisation with this reference, or None."""
+        if not reference:
+            return None
+        for a in self.authorisations:
+            if a.reference == reference:
+                return a
+        return None
+
+
+def load_snapshot(
+    db: Any, keys: Any, *, today: date, dwellings: bool = True,
+) -> Snapshot:
+    """Read a snapshot from the database.
+
+    Parameters
+    ----------
+    db
+        The database.
+    keys
+        The installation's keys (the registry decrypts stream URLs with them; the rules never
+        read those).
+    today
+        The day the rules judge.
+    dwellings
+        Compute which dwellings each camera sees (needs the base map; the slow part).
+    """
+    from sentinelle.access.habilitations import Habilitations
+    from sentinelle.access.users import Users
+    from sentinelle.adapters.basemap_store import BasemapStore
+    from sentinelle.compliance.masks import dwelling_views
+    from sentinelle.compliance.store import ComplianceStore
+    from sentinelle.registry.store import Registry
+
+    registry = Registry(db, keys=keys)
+    cameras = registry.cameras()
+    store = ComplianceStore(db)
+    users = {u.username: UserInfo(u.username, str(u.role), bool(u.active))
+             for u in Users(db, keys).all()}
+    views = None
+    if dwellings:
+        basemap = BasemapStore(db).load()
+        if basemap is not None and basemap.buildings.size:
+            live = [c for c in cameras if str(c.status) in ("in_service", "planned")]
+            views = dwelling_views(live, basemap)
+    return Snapshot(
+        today=today,
+        cameras=cameras,
+        authorisations=registry.authorisations(),
+        histories={c.id: registry.camera_history(c.id) for c in cameras},
+        documents=store.documents(),
+        signs=store.signs(),
+        masks=store.masks(),
+        habilitations=Habilitations(db, keys).list(),
+        users=users,
+        configs=store.configs(),
+        notifications=store.notifications(),
+        settings=store.settings(),
+        dwellings=views,
+    )
