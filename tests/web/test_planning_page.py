@@ -87,6 +87,6 @@ def test_planning_page_runs_and_compares(city_server, browser):
     pdf_links = page.locator("#jobs a", has_text="PDF")
     assert pdf_links.count() == 2
     href = pdf_links.first.get_attribute("href")
-    assert httpx.get(url + href).content[:5] == b"%PDF-"
+    assert page.request.get(url + href).body()[:5] == b"%PDF-"  # with the session cookie
     assert errors == []
     page.close()

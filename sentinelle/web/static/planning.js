@@ -73,6 +73,7 @@ async function refresh() {
     bar.value = running.progress;
     say(`${running.label} : ${STAGE[running.stage] || running.stage} (${fmt(100 * running.progress)} %)`);
   } else {
+    if (!bar.hidden) say("Calculs terminés.", "ok");
     bar.hidden = true;
   }
   const rows = state.jobs.map((j) => {
@@ -118,8 +119,8 @@ async function drawSlot(slot) {
     const [lon, lat] = f.geometry.coordinates;
     const existing = p.status === "existing";
     const m = L.circleMarker([lat, lon], {
-      renderer: state.renderers[slot], radius: existing ? 5 : 6, weight: 1, color: existing ? "#fff" : "#222",
-      fillColor: existing ? "#1565c0" : colour(p.year), fillOpacity: 0.95, className: existing ? "site-existing" : "site-proposed",
+      renderer: state.renderers[slot], radius: existing ? 5 : 6, weight: existing ? 2 : 1, color: existing ? "#fff" : "#222",
+      fillColor: existing ? "#111111" : colour(p.year), fillOpacity: 0.95, className: existing ? "site-existing" : "site-proposed",
     });
     m.bindPopup(existing ? `<b>${esc(p.name || p.id)}</b><br>caméra existante`
       : `<b>n° ${p.rank} — ${esc(p.site_id)}</b><br>${esc(p.name || "")}<br>${esc(p.model_label)}, ${esc(p.resolution)} (${esc(p.dori_level)})<br>` +
