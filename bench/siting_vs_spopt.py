@@ -60,7 +60,9 @@ def coverage_within(inst: dict[str, np.ndarray], radius_m: float) -> CoverageMat
 def run_spopt(path: Path, radius_m: float, time_limit_s: float) -> dict:
     cmd = [str(SPOPT_PYTHON), str(HERE / "spopt_mclp.py"), str(path), str(radius_m), str(K)]
     cmd.append(str(time_limit_s))
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"spopt run failed ({done.returncode}):\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
