@@ -40,12 +40,13 @@ def main() -> None:
     except RuntimeError as exc:  # spopt raises when PuLP's status is not "Optimal"
         error = str(exc)
     t3 = time.perf_counter()
-    selected = [j for j, var in enumerate(mclp.fac_vars) if (var.value() or 0) > 0.5]
+    found = mclp.problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    selected = [j for j, var in enumerate(mclp.fac_vars) if found and (var.value() or 0) > 0.5]
     covered = (cost[:, selected] <= radius_m).any(axis=1) if selected else np.zeros(len(demand))
     print(
         json.dumps(
             {
-                "objective": float(weights[covered].sum()),
+                "objective": float(weights[covered].sum()) if found else None,
                 "selected": selected,
                 "status": pulp.LpStatus[mclp.problem.status],
                 "sol_status": pulp.LpSolution[mclp.problem.sol_status],
