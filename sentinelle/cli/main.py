@@ -15,6 +15,7 @@ from sentinelle.cli import (
     db,
     demo,
     habilitations,
+    plan,
     users,
     zones,
 )
@@ -38,6 +39,7 @@ app.add_typer(compliance.app, name="compliance")
 app.command("demo")(demo.demo)
 app.add_typer(basemap.app, name="basemap")
 app.command("coverage")(coverage.coverage)
+app.add_typer(plan.app, name="plan")
 
 
 def _version(value: bool) -> None:
