@@ -60,7 +60,9 @@ def coverage_within(inst: dict[str, np.ndarray], radius_m: float) -> CoverageMat
 def run_spopt(path: Path, radius_m: float, time_limit_s: float) -> dict:
     cmd = [str(SPOPT_PYTHON), str(HERE / "spopt_mclp.py"), str(path), str(radius_m), str(K)]
     cmd.append(str(time_limit_s))
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"spopt run failed ({done.returncode}):\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -117,8 +119,9 @@ def main() -> None:
     print(head)
     print("-" * len(head))
     for radius_m, anchor, ours in rows:
+        spopt_obj = "none" if anchor["objective"] is None else f"{anchor['objective']:,.0f}"
         print(
-            f"{radius_m:>5g}m | {anchor['objective']:>9,.0f} {anchor['total_s']:>8.1f} "
+            f"{radius_m:>5g}m | {spopt_obj:>9} {anchor['total_s']:>8.1f} "
             f"{anchor['sol_status']:>16} | {ours['objective']:>8,.0f} {ours['bound']:>8,.0f} "
             f"{ours['gap']:>7.3%} {ours['status']:>10} {ours['total_s']:>7.2f} | "
             f"{ours['lazy_greedy_objective']:>8,.0f} | {anchor['total_s'] / ours['total_s']:>7.0f}×"
@@ -132,8 +135,8 @@ def main() -> None:
         else:
             print(
                 f"{radius_m:g} m: spopt did not prove an optimum (sol_status "
-                f"{anchor['sol_status']!r}, PuLP status {anchor['status']!r}); Sentinelle "
-                f"{ours['objective'] - anchor['objective']:+,.0f} against spopt's answer"
+                f"{anchor['sol_status']!r}, PuLP status {anchor['status']!r}, "
+                f"spopt's answer: {anchor['objective']}, error: {anchor.get('error')})"
             )
         print(
             f"{radius_m:g} m: Sentinelle within 60 s: {ours['total_s'] <= 60.5}; "

@@ -34,14 +34,19 @@ def main() -> None:
     )
     t2 = time.perf_counter()
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
-    mclp = mclp.solve(solver)
+    error = None
+    try:
+        mclp = mclp.solve(solver)
+    except RuntimeError as exc:  # spopt raises when PuLP's status is not "Optimal"
+        error = str(exc)
     t3 = time.perf_counter()
-    selected = [j for j, var in enumerate(mclp.fac_vars) if (var.value() or 0) > 0.5]
+    found = mclp.problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    selected = [j for j, var in enumerate(mclp.fac_vars) if found and (var.value() or 0) > 0.5]
     covered = (cost[:, selected] <= radius_m).any(axis=1) if selected else np.zeros(len(demand))
     print(
         json.dumps(
             {
-                "objective": float(weights[covered].sum()),
+                "objective": float(weights[covered].sum()) if found else None,
                 "selected": selected,
                 "status": pulp.LpStatus[mclp.problem.status],
                 "sol_status": pulp.LpSolution[mclp.problem.sol_status],
@@ -50,6 +55,7 @@ def main() -> None:
                 "solve_s": t3 - t2,
                 "total_s": t3 - t0,
                 "time_limit_s": time_limit_s,
+                "error": error,
             }
         )
     )

@@ -36,7 +36,10 @@ from sentinelle.plan.reduction import ReducedModel
 __all__ = ["MipOutcome", "build_lp", "lp_bound", "solve_mip"]
 
 ABS_TOLERANCE = 1e-6
-"""Gap below which a bound and an objective with non-integral weights count as equal."""
+"""Absolute gap below which a bound and an objective count as equal."""
+REL_TOLERANCE = 1e-7
+"""Relative gap below which a bound and an objective with non-integral weights count as equal
+(the solvers' own bounds are exact only to about this)."""
 
 _STOPPED = (
     highspy.HighsModelStatus.kTimeLimit,
@@ -177,9 +180,9 @@ def solve_mip(
     integral = integral_weights(model)
     h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit_s, 1e-3)))
-    h.setOptionValue("mip_rel_gap", 0.0)
     # With integral weights every objective value is an integer: a gap below 1 proves optimality
     # (0.999 leaves room for the rounding slack of `_integral_floor`).
+    h.setOptionValue("mip_rel_gap", 0.0 if integral else REL_TOLERANCE)
     h.setOptionValue("mip_abs_gap", 0.999 if integral else ABS_TOLERANCE)
     if h.passModel(build_lp(model)) == highspy.HighsStatus.kError:
         msg = "HiGHS rejected the siting model"

@@ -32,7 +32,7 @@ from sentinelle.errors import InputError
 from sentinelle.plan.coverage_matrix import CoverageMatrix
 from sentinelle.plan.greedy import greedy_on_model, greedy_upper_bound
 from sentinelle.plan.local_search import improve_by_swaps, select_by_value
-from sentinelle.plan.mclp import ABS_TOLERANCE, lp_bound, solve_mip
+from sentinelle.plan.mclp import ABS_TOLERANCE, REL_TOLERANCE, lp_bound, solve_mip
 from sentinelle.plan.problem import SitingProblem, group_slack
 from sentinelle.plan.reduction import ReducedModel, reduce_problem
 
@@ -59,7 +59,8 @@ class SitingResult:
     Attributes
     ----------
     status
-        ``optimal`` (proven: bound equals objective), ``time_limit`` (stopped before the proof;
+        ``optimal`` (proven: bound equals objective, to 1e-6 or a relative 1e-7; exactly with
+        integer weights), ``time_limit`` (stopped before the proof;
         `gap` says how far the answer can be from the optimum) or ``infeasible``.
     objective
         Covered weight of the answer, fixed sites included; None when no answer meeting the
@@ -256,7 +257,7 @@ class _Search:
         if self.best is None:
             return False
         slack = self.bound - self.best[0]
-        return slack <= ABS_TOLERANCE + 1e-9 * abs(self.bound)
+        return slack <= max(ABS_TOLERANCE, REL_TOLERANCE * abs(self.bound))
 
     # --- steps --------------------------------------------------------------------------
     def run(self) -> SitingResult:

@@ -140,6 +140,18 @@ def test_optimum_matches_brute_force(seed):
     assert budgeted.cost <= 6.0
 
 
+@pytest.mark.parametrize("seed", [31, 32])
+def test_optimum_with_real_weights_matches_brute_force(seed):
+    base = random_instance(seed, n_demand=150, n_sites=10, side_m=600, radius_m=170)
+    weights = np.random.default_rng(seed).uniform(0.1, 10.0, base.n_demand)
+    cov = CoverageMatrix(base.matrix, weights)
+    result = solve_siting(cov, n_sites=3)
+    assert result.status == SitingStatus.optimal
+    assert result.objective == pytest.approx(brute_force(cov, 3), rel=1e-9)
+    assert result.bound >= result.objective
+    assert result.gap <= 1e-7
+
+
 @pytest.mark.parametrize("seed", [5, 6, 7])
 def test_time_limited_runs_are_honest(seed):
     cov = random_instance(seed, n_demand=500, n_sites=70, side_m=1100, radius_m=260)
