@@ -8,7 +8,10 @@
     ├── InputError           a file, row or argument is invalid (names the input, line, field)
     │   └── ImportRejected   an import rejected rows (carries every RowError)
     ├── NotFoundError        an object asked for does not exist
-    └── SolverError          an optimisation could not be run
+    ├── SolverError          an optimisation could not be run
+    └── RecordingError       recording cannot go on (a tool missing, a segment unreadable)
+        ├── ToolMissing      ffmpeg or GStreamer's RTSP server is not installed
+        └── RecorderBusy     another recorder already holds this recordings folder
 
 Compliance violations are *data* (findings), never exceptions.
 """
@@ -36,6 +39,18 @@ class NotFoundError(SentinelleError):
 
 class SolverError(SentinelleError):
     """An optimisation could not be run."""
+
+
+class RecordingError(SentinelleError):
+    """Recording cannot go on: a segment is unreadable, a stream cannot be set up."""
+
+
+class ToolMissing(RecordingError):
+    """A program recording needs (ffmpeg, GStreamer's RTSP server) is not installed."""
+
+
+class RecorderBusy(RecordingError):
+    """Another recorder already holds this recordings folder."""
 
 
 @dataclass(frozen=True)
