@@ -216,11 +216,11 @@ def camera_health(
     journal = RecorderJournal(db)
     with db.session() as s:
         states = {r.camera_id: r for r in s.scalars(select(RecordCameraRow))}
-        counts = dict(
-            s.execute(select(SegmentRow.camera_id, func.count()).group_by(SegmentRow.camera_id))
-            .tuples()
-            .all()
-        )
+        counts = {
+            cam: n for cam, n in s.execute(
+                select(SegmentRow.camera_id, func.count()).group_by(SegmentRow.camera_id)
+            )
+        }
     expected = {
         c.id for c in Registry(db).cameras()
         if c.status == CameraStatus.in_service and c.stream_main

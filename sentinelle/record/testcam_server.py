@@ -71,11 +71,9 @@ def make_factory(location: str, *, auth: bool) -> GstRtspServer.RTSPMediaFactory
     factory.set_media_gtype(LoopingMedia)
     if auth:
         perms = GstRtspServer.RTSPPermissions()
-        perms.add_role_empty("camera")
-        perms.add_permission_for_role("camera", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS,
-                                      True)
-        perms.add_permission_for_role("camera", GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT,
-                                      True)
+        perms.add_role_from_structure(Gst.Structure.new_from_string(
+            "camera, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+        ))
         factory.set_permissions(perms)
     return factory
 
