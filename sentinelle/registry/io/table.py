@@ -18,30 +18,10 @@ from typing import Any
 from pyproj import Transformer
 
 from sentinelle.errors import InputError
-from sentinelle.registry.camera import Camera
-from sentinelle.registry.io.rows import SourceRow, apply_mapping
+from sentinelle.registry.camera import HEAD_FIELDS, Camera
+from sentinelle.registry.io.rows import CAMERA_FIELDS, SourceRow, apply_mapping
 
-EXPORT_COLUMNS = [
-    "id",
-    "name",
-    "lon",
-    "lat",
-    "height_m",
-    "type",
-    "status",
-    "mount",
-    "installed",
-    "installed_raw",
-    "removed_on",
-    "removed_raw",
-    "purposes",
-    "retention_days",
-    "authorisation",
-    "stream_main",
-    "stream_sub",
-    "assumed",
-    "heads",
-]
+EXPORT_COLUMNS = [f for f in CAMERA_FIELDS if f not in HEAD_FIELDS]
 _LON = ("lon", "longitude", "lng", "long")
 _LAT = ("lat", "latitude")
 _L93 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)

@@ -134,3 +134,13 @@ function timelinePoints(rows) {
 function attributionHtml(info) {
   return `<h2>${T.attributions}</h2><ul class="attrib">${info.attributions.map((a) => `<li>${esc(a)}</li>`).join("")}</ul>`;
 }
+
+function setupHeader(title, subtitle) {
+  document.title = title;
+  document.getElementById("title").textContent = title;
+  document.getElementById("subtitle").textContent = subtitle;
+  document.getElementById("honesty").textContent = T.honesty;
+  const langLink = document.getElementById("lang");
+  langLink.textContent = T.lang;
+  langLink.href = switchLangLink();
+}

@@ -2,13 +2,7 @@
 "use strict";
 
 async function main() {
-  document.title = T.title;
-  document.getElementById("title").textContent = T.title;
-  document.getElementById("subtitle").textContent = T.subtitle;
-  document.getElementById("honesty").textContent = T.honesty;
-  const langLink = document.getElementById("lang");
-  langLink.textContent = T.lang;
-  langLink.href = switchLangLink();
+  setupHeader(T.title, T.subtitle);
 
   const map = makeMap("map");
   window.sentinelleMap = map;

@@ -7,13 +7,7 @@ let selected = null;      // {id, marker, layer, origin: [lat, lon], rotate}
 let pending = null;
 
 async function main() {
-  document.title = `${T.plannerTitle} — Sentinelle`;
-  document.getElementById("title").textContent = `Sentinelle — ${T.plannerTitle}`;
-  document.getElementById("subtitle").textContent = T.plannerHelp;
-  document.getElementById("honesty").textContent = T.honesty;
-  const langLink = document.getElementById("lang");
-  langLink.textContent = T.lang;
-  langLink.href = switchLangLink();
+  setupHeader(`Sentinelle — ${T.plannerTitle}`, T.plannerHelp);
 
   const map = makeMap("map");
   window.sentinelleMap = map;
