@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from sentinelle import __version__
 from sentinelle.settings import Settings
 from sentinelle.web.routes import internal, public
+from sentinelle.web.routes import record as record_routes
 from sentinelle.web.view import ViewCache
 
 WEB = Path(str(resources.files("sentinelle") / "web"))
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     app.include_router(public.router)
     app.include_router(internal.router)
+    app.include_router(record_routes.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:
@@ -72,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/planner", include_in_schema=False)
     def planner() -> HTMLResponse:
         return _page("planner.html")
+
+    @app.get("/salle", include_in_schema=False)
+    def control_room() -> HTMLResponse:
+        return _page("control_room.html")
 
     @app.get("/health", tags=["public"])
     def health() -> dict[str, str]:
