@@ -7,6 +7,7 @@ from rich.table import Table
 
 from sentinelle.cli.common import console, errors_to_exit, get_database, get_settings
 from sentinelle.demo import rennes
+from sentinelle.demo.recording import demo_recording
 from sentinelle.settings import Settings
 
 
@@ -56,7 +57,8 @@ def demo(
     console.print(f"[yellow]{rennes.HONESTY_NOTE_EN}[/]")
     console.print(rennes.ATTRIBUTION)
     if not no_serve:
-        serve(host=host, port=port, settings=settings)
+        with demo_recording(settings, db, echo=console.print):
+            serve(host=host, port=port, settings=settings)
 
 
 def serve(*, host: str, port: int, settings: Settings) -> None:

@@ -120,13 +120,20 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _set_parent_death_signal(parent: int) -> Callable[[], None]:
-    """A preexec function: the child gets SIGKILL when the recorder dies, even by SIGKILL."""
+def parent_death_signal(
+    sig: signal.Signals = signal.SIGKILL, *, parent: int | None = None
+) -> Callable[[], None]:
+    """A ``preexec_fn``: the child receives `sig` when its parent dies, even by SIGKILL.
+
+    Linux sends it when the *thread* that started the child exits: start children from the
+    thread that lives as long as they should (the recorder's main loop).
+    """
     libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid() if parent is None else parent
 
     def preexec() -> None:
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:  # the recorder died before prctl took effect
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
 
     return preexec
@@ -453,7 +460,7 @@ class Recorder:
         st.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=self._env, start_new_session=True,
-            preexec_fn=_set_parent_death_signal(os.getpid()),
+            preexec_fn=parent_death_signal(signal.SIGKILL),
         )
         st.list_path = list_path
         st.list_offset = 0

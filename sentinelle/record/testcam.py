@@ -27,6 +27,7 @@ from types import TracebackType
 
 from sentinelle.errors import RecordingError, ToolMissing
 from sentinelle.record.ffmpeg import find_ffmpeg
+from sentinelle.record.supervisor import parent_death_signal
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
@@ -196,6 +197,9 @@ class TestCameraServer:
         ``(user, password)`` to require HTTP Basic credentials.
     python
         The Python that has ``gi`` and GStreamer's RTSP server.
+    die_with_parent
+        Stop the server (SIGTERM) when the process that started it dies, even by SIGKILL.
+        Linux ties this to the starting *thread*: start it from one that lives as long.
 
     Examples
     --------
@@ -214,6 +218,7 @@ class TestCameraServer:
         host: str = "127.0.0.1",
         auth: tuple[str, str] | None = None,
         python: str = SYSTEM_PYTHON,
+        die_with_parent: bool = False,
     ) -> None:
         if not clips:
             msg = "`clips` is empty: a test camera server needs at least one camera"
@@ -223,6 +228,7 @@ class TestCameraServer:
         self.port = port
         self.auth = auth
         self.python = python
+        self.die_with_parent = die_with_parent
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -261,6 +267,7 @@ class TestCameraServer:
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, start_new_session=True,
+            preexec_fn=parent_death_signal(signal.SIGTERM) if self.die_with_parent else None,
         )
         deadline = time.monotonic() + timeout_s
         line = b""

@@ -34,15 +34,21 @@ def _missing(what: str) -> None:
     pytest.skip(f"{what} not installed")
 
 
-@pytest.fixture(scope="session")
-def video_tools() -> None:
-    """ffmpeg and GStreamer's RTSP server (Debian's python3-gi) must be installed."""
+def require_video_tools() -> None:
+    """ffmpeg and GStreamer's RTSP server (Debian's python3-gi) must be installed: skip
+    without them, or fail under CI=true."""
     if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
         _missing("ffmpeg (apt-get install ffmpeg)")
     try:
         check_gstreamer()
     except ToolMissing as exc:
         _missing(str(exc))
+
+
+@pytest.fixture(scope="session")
+def video_tools() -> None:
+    """ffmpeg and GStreamer's RTSP server (Debian's python3-gi) must be installed."""
+    require_video_tools()
 
 
 @pytest.fixture(scope="session")
