@@ -8,6 +8,10 @@
     ├── InputError           a file, row or argument is invalid (names the input, line, field)
     │   └── ImportRejected   an import rejected rows (carries every RowError)
     ├── NotFoundError        an object asked for does not exist
+    ├── AccessError          access control refused a request
+    │   ├── AuthError        not authenticated: bad credentials, expired session
+    │   │   └── LoginThrottled   too many failed logins: wait
+    │   └── AccessDenied     authenticated, but the role or habilitation does not allow it
     ├── SolverError          an optimisation could not be run
     └── RecordingError       recording cannot go on (a tool missing, a segment unreadable)
         ├── ToolMissing      ffmpeg or GStreamer's RTSP server is not installed
@@ -35,6 +39,26 @@ class StorageError(SentinelleError):
 
 class NotFoundError(SentinelleError):
     """An object asked for does not exist."""
+
+
+class AccessError(SentinelleError):
+    """Access control refused a request."""
+
+
+class AuthError(AccessError):
+    """Not authenticated: unknown user, wrong password or code, expired session, throttled."""
+
+
+class LoginThrottled(AuthError):
+    """Too many failed logins for this account or address: wait until `retry_after`."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class AccessDenied(AccessError):
+    """Authenticated, but the role or the habilitation does not allow this."""
 
 
 class SolverError(SentinelleError):

@@ -5,6 +5,17 @@
 ``SENTINELLE_DATABASE_URL``
     SQLAlchemy URL. Default: ``sqlite:///$SENTINELLE_HOME/sentinelle.db`` (embedded, WAL mode).
     PostgreSQL: ``postgresql+psycopg://user:password@host:5432/dbname``.
+``SENTINELLE_SECRET_KEY``
+    Server secret (at least 32 characters) from which the keys for camera credentials at rest,
+    the audit log's head checkpoint and sessions are derived. Default:
+    ``$SENTINELLE_HOME/secret.key``, generated on first use with mode 0600. Losing it makes the
+    stored stream credentials unreadable.
+``SENTINELLE_AUDIT_RETENTION_DAYS``
+    How long audit entries are kept (separate from video retention). Default 1095 (3 years).
+``SENTINELLE_SESSION_HOURS`` / ``SENTINELLE_SESSION_IDLE_MINUTES``
+    Absolute lifetime of a web session and its idle timeout. Defaults 12 h and 30 min.
+``SENTINELLE_COOKIE_SECURE``
+    Send the session cookie over HTTPS only (set it behind TLS). Default false.
 
 Settings are built once by the CLI or the web app and passed down; nothing reads the environment
 at import time.
@@ -14,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +42,17 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default is sentinelle.db in the data folder"
     )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Server secret; default is secret.key in the data folder"
+    )
+    audit_retention_days: int = Field(
+        default=1095, ge=365, le=3650, description="Audit log retention (separate from video)"
+    )
+    session_hours: float = Field(default=12, gt=0, le=24, description="Session lifetime")
+    session_idle_minutes: float = Field(
+        default=30, gt=0, le=24 * 60, description="Session idle timeout"
+    )
+    cookie_secure: bool = Field(default=False, description="Session cookie over HTTPS only")
 
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:

@@ -63,6 +63,13 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch) -> None:
+    """Every test gets its own SENTINELLE_HOME (secret.key lands there), no server secret."""
+    monkeypatch.setenv("SENTINELLE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SENTINELLE_SECRET_KEY", raising=False)
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     """A SENTINELLE_HOME of its own, with the default SQLite database in it."""

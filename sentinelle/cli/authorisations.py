@@ -9,7 +9,16 @@ import shapely
 import typer
 from rich.table import Table
 
-from sentinelle.cli.common import console, errors_to_exit, get_database, print_json
+from sentinelle.access.audit import Actor
+from sentinelle.access.registry_changes import save_authorisations_audited
+from sentinelle.cli.common import (
+    console,
+    errors_to_exit,
+    get_database,
+    get_keys,
+    get_settings,
+    print_json,
+)
 from sentinelle.errors import InputError
 from sentinelle.registry.importer import authorisation_record, read_authorisation_file
 from sentinelle.registry.store import Registry
@@ -23,7 +32,9 @@ def import_(file: Path = typer.Argument(..., help="CSV or GeoJSON (perimeter pol
     """Import authorisations; any bad row means nothing is imported."""
     with errors_to_exit():
         auths = read_authorisation_file(file)
-        counts = Registry(get_database()).save_authorisations(auths)
+        settings = get_settings()
+        counts = save_authorisations_audited(get_database(settings), get_keys(settings), auths,
+                                             actor=Actor.cli(), source=file.name)
     console.print(
         f"{file}: {counts.created} created, {counts.updated} updated, "
         f"{counts.unchanged} unchanged"
@@ -74,7 +85,9 @@ def add(
             field = e["loc"][0] if e["loc"] else "?"
             msg = f"--{str(field).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
             raise InputError(msg) from None
-        counts = Registry(get_database()).save_authorisations([auth])
+        settings = get_settings()
+        counts = save_authorisations_audited(get_database(settings), get_keys(settings), [auth],
+                                             actor=Actor.cli())
     console.print(f"authorisation {reference}: {'created' if counts.created else 'updated'}"
                   f" (expires {auth.expires})")
 

@@ -7,15 +7,19 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from sentinelle.access.audit import Actor
+from sentinelle.access.registry_changes import import_cameras_audited
 from sentinelle.cli.common import (
     console,
     err_console,
     errors_to_exit,
     fail,
     get_database,
+    get_keys,
+    get_settings,
     print_json,
 )
-from sentinelle.registry.importer import export_cameras, import_cameras
+from sentinelle.registry.importer import export_cameras
 from sentinelle.registry.store import Registry
 
 app = typer.Typer(help="Camera registry: import, export, list, history.", no_args_is_help=True)
@@ -40,9 +44,10 @@ def import_(
     Exits 1 when any row was rejected (2 when the file itself is unreadable).
     """
     with errors_to_exit():
-        registry = Registry(get_database())
-        report = import_cameras(
-            registry, file, format=format, mapping=map, all_or_nothing=all_or_nothing
+        settings = get_settings()
+        report = import_cameras_audited(
+            get_database(settings), get_keys(settings), file, actor=Actor.cli(), format=format,
+            mapping=map, all_or_nothing=all_or_nothing,
         )
     if json_out:
         print_json(report.as_dict())

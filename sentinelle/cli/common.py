@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from sentinelle.access.keys import Keys, load_keys
 from sentinelle.db.engine import Database, open_database
 from sentinelle.errors import InputError, SentinelleError
 from sentinelle.settings import Settings
@@ -28,6 +29,11 @@ def get_database(settings: Settings | None = None) -> Database:
     if settings.url.startswith("sqlite"):
         settings.ensure_home()
     return open_database(settings.url)
+
+
+def get_keys(settings: Settings | None = None) -> Keys:
+    """The installation's keys (SENTINELLE_SECRET_KEY, or secret.key in SENTINELLE_HOME)."""
+    return load_keys(settings or get_settings())
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

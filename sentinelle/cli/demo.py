@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from sentinelle.cli.common import console, errors_to_exit, get_database, get_settings
+from sentinelle.access.audit import Actor, AuditLog
+from sentinelle.access.bootstrap import ensure_demo_accounts
+from sentinelle.cli.common import console, errors_to_exit, get_database, get_keys, get_settings
 from sentinelle.demo import rennes
 from sentinelle.demo.recording import demo_recording
 from sentinelle.settings import Settings
@@ -22,15 +24,21 @@ def demo(
 
     with errors_to_exit():
         settings = get_settings()
+        keys = get_keys(settings)
         db = get_database(settings)
         with console.status("Building the Rennes demo (registry, base map)…"):
-            report = rennes.build_demo(db)
+            report = rennes.build_demo(db, keys=keys)
         if report.built:
+            AuditLog(db, keys).record(
+                actor=Actor.cli(), action="import", object_type="demo", object_id="rennes",
+                details={"cameras": report.cameras, "zones": report.zones},
+            )
             console.print(f"Rennes demo built in {settings.home}")
         else:
             console.print(f"Rennes demo already in place in {settings.home}: nothing imported")
+        accounts = ensure_demo_accounts(db, keys)
         with console.status("Computing visibility and coverage…"):
-            view = build_view(db)
+            view = build_view(db, keys=keys)
     cov = view.coverage_report
     net = cov["network"]
     console.print(
@@ -56,6 +64,11 @@ def demo(
         console.print(t)
     console.print(f"[yellow]{rennes.HONESTY_NOTE_EN}[/]")
     console.print(rennes.ATTRIBUTION)
+    for acc in accounts:
+        console.print(f"demo account [bold]{acc.username}[/] ({acc.role.value}), password "
+                      f"(shown once): [bold]{acc.password}[/]", highlight=False)
+    if not accounts:
+        console.print("demo accounts already exist (`sentinelle users passwd NAME` resets one)")
     if not no_serve:
         with demo_recording(settings, db, echo=console.print):
             serve(host=host, port=port, settings=settings)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from sentinelle import __version__
-from sentinelle.cli import authorisations, basemap, cameras, coverage, db, demo, zones
+from sentinelle.cli import (
+    audit,
+    authorisations,
+    basemap,
+    cameras,
+    coverage,
+    db,
+    demo,
+    habilitations,
+    users,
+    zones,
+)
 from sentinelle.cli import evaluate as evaluate_cli
 from sentinelle.cli import logbook as logbook_cli
 from sentinelle.cli import record as record_cli
@@ -22,6 +33,9 @@ app.add_typer(cameras.app, name="cameras")
 app.add_typer(zones.app, name="zones")
 app.add_typer(authorisations.app, name="authorisations")
 app.add_typer(evaluate_cli.app, name="evaluate")
+app.add_typer(users.app, name="users")
+app.add_typer(habilitations.app, name="habilitations")
+app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
 app.add_typer(basemap.app, name="basemap")
 app.command("coverage")(coverage.coverage)

@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from sentinelle.cli.common import console, errors_to_exit, fail, get_database, print_json
+from sentinelle.access.audit import Actor
+from sentinelle.access.registry_changes import save_zones_audited
+from sentinelle.cli.common import (
+    console,
+    errors_to_exit,
+    fail,
+    get_database,
+    get_keys,
+    get_settings,
+    print_json,
+)
 from sentinelle.registry.importer import read_zone_file
 from sentinelle.registry.store import Registry
 
@@ -37,7 +47,9 @@ def import_(
         zones = read_zone_file(
             file, kind=kind, name_field=name_field, code_field=code_field, where=_where(where)
         )
-        counts = Registry(get_database()).save_zones(zones)
+        settings = get_settings()
+        counts = save_zones_audited(get_database(settings), get_keys(settings), zones,
+                                    actor=Actor.cli(), source=file.name)
     console.print(
         f"{file}: {len(zones)} {kind} zones — {counts.created} created, "
         f"{counts.updated} updated, {counts.unchanged} unchanged"

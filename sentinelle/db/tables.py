@@ -127,3 +127,5 @@ class AuthorisationRow(Base):
     camera_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     authority: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+from sentinelle.db import access_tables  # noqa: F401,E402  (registers the access tables on Base)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from pyproj import Transformer
 
+from sentinelle.access.keys import Keys
 from sentinelle.db.engine import Database
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.dates import read_date_field
@@ -192,8 +193,10 @@ def build_basemap(db: Database, *, folder: Path | None = None) -> bool:
     return True
 
 
-def build_demo(db: Database, *, folder: Path | None = None) -> DemoReport:
+def build_demo(
+    db: Database, *, keys: Keys | None = None, folder: Path | None = None
+) -> DemoReport:
     """The whole demo: registry and base map, each imported only when missing."""
-    report = build_registry(Registry(db), folder=folder)
+    report = build_registry(Registry(db, keys=keys), folder=folder)
     report.built = build_basemap(db, folder=folder) or report.built
     return report

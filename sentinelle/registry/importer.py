@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
+from sqlalchemy.orm import Session
 
 from sentinelle.errors import InputError, RowError
 from sentinelle.registry.camera import Camera
@@ -106,8 +107,12 @@ def import_cameras(
     mapping: dict[str, str] | str | None = None,
     all_or_nothing: bool = False,
     now: datetime | None = None,
+    session: Session | None = None,
 ) -> ImportReport:
-    """Import a camera file into the registry (see the module docstring for the rules)."""
+    """Import a camera file into the registry (see the module docstring for the rules).
+
+    With `session`, the cameras are written in that transaction (e.g. with their audit entry).
+    """
     path = Path(path)
     rows, results = read_camera_file(path, format=format, mapping=mapping)
     report = ImportReport(file=str(path), read=len(rows))
@@ -120,7 +125,9 @@ def import_cameras(
     if report.rejected and all_or_nothing:
         report.written = False
         return report
-    counts = registry.save_cameras(cameras, source=f"import {path.name}", now=now)
+    counts = registry.save_cameras(
+        cameras, source=f"import {path.name}", now=now, session=session
+    )
     report.created, report.updated, report.unchanged = (
         counts.created,
         counts.updated,

@@ -2,6 +2,11 @@
 
 Every write runs in one transaction. Every change of a camera writes a new row in
 ``camera_versions`` with its time, so the whole history stays readable.
+
+Stream URLs (which carry the cameras' credentials) are encrypted at rest with the server key
+(``sentinelle.access.keys``): the columns ``stream_main`` and ``stream_sub`` hold
+``enc:v1:<Fernet token>``, and the store gives plain `Camera` objects back, server-side only.
+Values written before encryption are read as they are and encrypted on their next write.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import shapely
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from sentinelle.access.keys import Keys, load_keys
 from sentinelle.db.engine import Database
 from sentinelle.db.tables import (
     AuthorisationRow,
@@ -42,7 +48,7 @@ class WriteCounts:
 # -- conversions ----------------------------------------------------------------------------
 
 
-def _camera_from_row(row: CameraRow) -> Camera:
+def _camera_from_row(row: CameraRow, keys: Keys | None = None) -> Camera:
     heads = [Head(**{f: getattr(h, f) for f in HEAD_FIELDS}) for h in row.heads]
     return Camera.model_validate(
         {
@@ -61,15 +67,21 @@ def _camera_from_row(row: CameraRow) -> Camera:
             "purposes": list(row.purposes or []),
             "retention_days": row.retention_days,
             "authorisation": row.authorisation,
-            "stream_main": row.stream_main,
-            "stream_sub": row.stream_sub,
+            "stream_main": _decrypt(keys, row.stream_main, row.id),
+            "stream_sub": _decrypt(keys, row.stream_sub, row.id),
             "assumed": row.assumed,
             "heads": heads,
         }
     )
 
 
-def _fill_row(row: CameraRow, cam: Camera) -> None:
+def _decrypt(keys: Keys | None, stored: str | None, camera_id: str) -> str | None:
+    if stored is None or keys is None:
+        return stored
+    return keys.decrypt(stored, what=f"the stream URL of camera `{camera_id}`")
+
+
+def _fill_row(row: CameraRow, cam: Camera, keys: Keys) -> None:
     row.name = cam.name
     row.lon = cam.lon
     row.lat = cam.lat
@@ -86,8 +98,8 @@ def _fill_row(row: CameraRow, cam: Camera) -> None:
     row.purposes = [p.value for p in cam.purposes]
     row.retention_days = cam.retention_days
     row.authorisation = cam.authorisation
-    row.stream_main = cam.stream_main
-    row.stream_sub = cam.stream_sub
+    row.stream_main = keys.encrypt(cam.stream_main)
+    row.stream_sub = keys.encrypt(cam.stream_sub)
     row.assumed = cam.assumed
     row.heads = [
         HeadRow(idx=i, **{f: getattr(h, f) for f in HEAD_FIELDS}) for i, h in enumerate(cam.heads)
@@ -130,10 +142,29 @@ def _authorisation_from_row(row: AuthorisationRow) -> Authorisation:
 
 
 class Registry:
-    """Cameras, zones and authorisations in the database."""
+    """Cameras, zones and authorisations in the database.
 
-    def __init__(self, db: Database) -> None:
+    Parameters
+    ----------
+    db
+        The database.
+    keys
+        Server keys for the stream URLs at rest; by default those of the installation that the
+        environment describes (``SENTINELLE_SECRET_KEY`` or ``SENTINELLE_HOME/secret.key``),
+        loaded on first need.
+    """
+
+    def __init__(self, db: Database, *, keys: Keys | None = None) -> None:
         self.db = db
+        self._keys = keys
+
+    @property
+    def keys(self) -> Keys:
+        if self._keys is None:
+            from sentinelle.settings import Settings
+
+            self._keys = load_keys(Settings())
+        return self._keys
 
     # cameras
 
@@ -166,24 +197,25 @@ class Registry:
             row = existing.get(cam.id)
             if row is None:
                 row = CameraRow(id=cam.id, version=1, updated_at=now)
-                _fill_row(row, cam)
+                _fill_row(row, cam, self.keys)
                 s.add(row)
                 existing[cam.id] = row
                 change = "create"
                 counts.created += 1
             else:
+                stored = _camera_from_row(row, self.keys)
                 cam = cam.model_copy(
                     update={
-                        "stream_main": _keep_stored_secret(cam.stream_main, row.stream_main),
-                        "stream_sub": _keep_stored_secret(cam.stream_sub, row.stream_sub),
+                        "stream_main": _keep_stored_secret(cam.stream_main, stored.stream_main),
+                        "stream_sub": _keep_stored_secret(cam.stream_sub, stored.stream_sub),
                     }
                 )
-                if _camera_from_row(row) == cam:
+                if stored == cam:
                     counts.unchanged += 1
                     continue
                 row.heads.clear()
                 s.flush()  # delete the old heads before inserting new ones (unique idx)
-                _fill_row(row, cam)
+                _fill_row(row, cam, self.keys)
                 row.version += 1
                 row.updated_at = now
                 change = "update"
@@ -206,7 +238,7 @@ class Registry:
             q = select(CameraRow).order_by(CameraRow.id)
             if status:
                 q = q.where(CameraRow.status.in_(list(status)))
-            return [_camera_from_row(r) for r in s.scalars(q).all()]
+            return [_camera_from_row(r, self.keys) for r in s.scalars(q).all()]
 
     def camera(self, camera_id: str) -> Camera:
         with self.db.session() as s:
@@ -214,7 +246,7 @@ class Registry:
             if row is None:
                 msg = f"no camera with id `{camera_id}`"
                 raise NotFoundError(msg)
-            return _camera_from_row(row)
+            return _camera_from_row(row, self.keys)
 
     def count_cameras(self) -> int:
         with self.db.session() as s:
@@ -247,7 +279,7 @@ class Registry:
             if row is None:
                 msg = f"no camera with id `{camera_id}`"
                 raise NotFoundError(msg)
-            data = _camera_from_row(row).to_record()
+            data = _camera_from_row(row, self.keys).to_record()  # credentials redacted
             s.add(
                 CameraVersionRow(
                     camera_id=camera_id,
@@ -261,34 +293,45 @@ class Registry:
 
     # zones
 
-    def save_zones(self, zones: Iterable[Zone], *, now: datetime | None = None) -> WriteCounts:
-        """Create or replace zones by (kind, name), in one transaction."""
+    def save_zones(
+        self,
+        zones: Iterable[Zone],
+        *,
+        now: datetime | None = None,
+        session: Session | None = None,
+    ) -> WriteCounts:
+        """Create or replace zones by (kind, name), in one transaction (or in `session`'s)."""
         now = now or datetime.now(UTC)
-        counts = WriteCounts()
+        if session is not None:
+            return self._save_zones(session, zones, now)
         with self.db.session() as s:
-            for z in zones:
-                row = s.scalars(
-                    select(ZoneRow).where(ZoneRow.kind == z.kind.value, ZoneRow.name == z.name)
-                ).one_or_none()
-                wkt = shapely.to_wkt(z.geometry, rounding_precision=7)
-                if row is None:
-                    s.add(
-                        ZoneRow(
-                            kind=z.kind.value,
-                            name=z.name,
-                            code=z.code,
-                            geometry_wkt=wkt,
-                            properties=z.properties,
-                            updated_at=now,
-                        )
+            return self._save_zones(s, zones, now)
+
+    def _save_zones(self, s: Session, zones: Iterable[Zone], now: datetime) -> WriteCounts:
+        counts = WriteCounts()
+        for z in zones:
+            row = s.scalars(
+                select(ZoneRow).where(ZoneRow.kind == z.kind.value, ZoneRow.name == z.name)
+            ).one_or_none()
+            wkt = shapely.to_wkt(z.geometry, rounding_precision=7)
+            if row is None:
+                s.add(
+                    ZoneRow(
+                        kind=z.kind.value,
+                        name=z.name,
+                        code=z.code,
+                        geometry_wkt=wkt,
+                        properties=z.properties,
+                        updated_at=now,
                     )
-                    counts.created += 1
-                elif (row.code, row.geometry_wkt, row.properties) == (z.code, wkt, z.properties):
-                    counts.unchanged += 1
-                else:
-                    row.code, row.geometry_wkt, row.properties = z.code, wkt, z.properties
-                    row.updated_at = now
-                    counts.updated += 1
+                )
+                counts.created += 1
+            elif (row.code, row.geometry_wkt, row.properties) == (z.code, wkt, z.properties):
+                counts.unchanged += 1
+            else:
+                row.code, row.geometry_wkt, row.properties = z.code, wkt, z.properties
+                row.updated_at = now
+                counts.updated += 1
         return counts
 
     def zones(self, kind: str | None = None) -> list[Zone]:
@@ -305,38 +348,50 @@ class Registry:
     # authorisations
 
     def save_authorisations(
-        self, auths: Iterable[Authorisation], *, now: datetime | None = None
+        self,
+        auths: Iterable[Authorisation],
+        *,
+        now: datetime | None = None,
+        session: Session | None = None,
     ) -> WriteCounts:
+        """Create or update authorisations by reference, in one transaction (or `session`'s)."""
         now = now or datetime.now(UTC)
-        counts = WriteCounts()
+        if session is not None:
+            return self._save_authorisations(session, auths, now)
         with self.db.session() as s:
-            for a in auths:
-                row = s.scalars(
-                    select(AuthorisationRow).where(AuthorisationRow.reference == a.reference)
-                ).one_or_none()
-                values = {
-                    "type": a.type.value,
-                    "issued": a.issued,
-                    "expires": a.expires,
-                    "purposes": [p.value for p in a.purposes],
-                    "max_retention_days": a.max_retention_days,
-                    "min_retention_days": a.min_retention_days,
-                    "perimeter_wkt": shapely.to_wkt(a.perimeter, rounding_precision=7)
-                    if a.perimeter is not None
-                    else None,
-                    "camera_ids": list(a.cameras),
-                    "authority": a.authority,
-                }
-                if row is None:
-                    s.add(AuthorisationRow(reference=a.reference, updated_at=now, **values))
-                    counts.created += 1
-                elif all(getattr(row, k) == v for k, v in values.items()):
-                    counts.unchanged += 1
-                else:
-                    for k, v in values.items():
-                        setattr(row, k, v)
-                    row.updated_at = now
-                    counts.updated += 1
+            return self._save_authorisations(s, auths, now)
+
+    def _save_authorisations(
+        self, s: Session, auths: Iterable[Authorisation], now: datetime
+    ) -> WriteCounts:
+        counts = WriteCounts()
+        for a in auths:
+            row = s.scalars(
+                select(AuthorisationRow).where(AuthorisationRow.reference == a.reference)
+            ).one_or_none()
+            values = {
+                "type": a.type.value,
+                "issued": a.issued,
+                "expires": a.expires,
+                "purposes": [p.value for p in a.purposes],
+                "max_retention_days": a.max_retention_days,
+                "min_retention_days": a.min_retention_days,
+                "perimeter_wkt": shapely.to_wkt(a.perimeter, rounding_precision=7)
+                if a.perimeter is not None
+                else None,
+                "camera_ids": list(a.cameras),
+                "authority": a.authority,
+            }
+            if row is None:
+                s.add(AuthorisationRow(reference=a.reference, updated_at=now, **values))
+                counts.created += 1
+            elif all(getattr(row, k) == v for k, v in values.items()):
+                counts.unchanged += 1
+            else:
+                for k, v in values.items():
+                    setattr(row, k, v)
+                row.updated_at = now
+                counts.updated += 1
         return counts
 
     def authorisations(self) -> list[Authorisation]:

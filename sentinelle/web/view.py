@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from sqlalchemy import func, select
 
+from sentinelle.access.keys import Keys
 from sentinelle.adapters.basemap_store import BasemapStore
 from sentinelle.adapters.coverage_report import (
     camera_visibility,
@@ -179,8 +180,9 @@ class NetworkView:
 class ViewCache:
     """The current `NetworkView`, rebuilt when the registry changes."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, keys: Keys | None = None) -> None:
         self.db = db
+        self.keys = keys
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._view: NetworkView | None = None
@@ -199,7 +201,7 @@ class ViewCache:
         key = self._fingerprint()
         with self._lock:
             if self._view is None or key != self._key:
-                self._view = build_view(self.db)
+                self._view = build_view(self.db, keys=self.keys)
                 self._key = key
             return self._view
 
@@ -232,9 +234,9 @@ def basemap_layers(basemap: Basemap) -> dict[str, Any]:
     }
 
 
-def build_view(db: Database) -> NetworkView:
+def build_view(db: Database, *, keys: Keys | None = None) -> NetworkView:
     """Cameras, zones, visible areas and coverage (cameras in service) from the database."""
-    registry = Registry(db)
+    registry = Registry(db, keys=keys)
     cameras, zones = registry.cameras(), registry.zones()
     view = NetworkView(cameras=cameras, zones=zones)
     basemap = BasemapStore(db).load()

@@ -7,12 +7,12 @@ import sys
 from typer.testing import CliRunner
 
 from sentinelle.cli.main import app
+from sentinelle.db.migrate import head_revision
 
 runner = CliRunner()
 
 
 def test_db_upgrade_is_explicit_and_idempotent(home):
-    from sentinelle.db.migrate import head_revision
 
     res = runner.invoke(app, ["db", "upgrade"])
     assert res.exit_code == 0 and f"upgraded (empty) → {head_revision()}" in res.output

@@ -1,8 +1,10 @@
-"""Web fixtures: the Rennes demo built once, an in-process client, a live server, chromium."""
+"""Web fixtures: the Rennes demo built once (with a logged-in client and a live server),
+chromium, and a small app with one account per role for the access tests."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,8 +14,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+
+from sentinelle.access.audit import Actor
+from sentinelle.access.keys import load_keys
+from sentinelle.access.users import Role, Users
+from sentinelle.db.engine import open_database
+from sentinelle.registry.store import Registry
+from sentinelle.settings import Settings
+from sentinelle.web.app import create_app
+from tests.registry.factories import full_cameras
 
 CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery staple"
+ROLES = [r.value for r in Role]
+PLANNER = "test-planner"  # an admin account added to the demo home for the tests
 
 
 @pytest.fixture(scope="session")
@@ -24,18 +39,28 @@ def demo_home(tmp_path_factory) -> Path:
     env = {**os.environ, "SENTINELLE_HOME": str(home)}
     env.pop("SENTINELLE_DATABASE_URL", None)
     subprocess.run([str(exe), "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    settings = Settings(home=home, database_url=None)
+    db = open_database(settings.url)
+    Users(db, load_keys(settings)).add(username=PLANNER, password=PASSWORD, role="admin",
+                                       actor=Actor.cli())
+    db.dispose()
     return home
 
 
 @pytest.fixture(scope="session")
 def client(demo_home):
-    from fastapi.testclient import TestClient
-
-    from sentinelle.settings import Settings
-    from sentinelle.web import create_app
-
+    """A client of the demo app, logged in as an admin (internal routes need a session)."""
     app = create_app(Settings(home=demo_home, database_url=None))
     with TestClient(app) as c:
+        assert login(c, PLANNER).status_code == 303
+        c.headers["X-CSRF-Token"] = c.get("/api/me").json()["csrf_token"]
+        yield c
+
+
+@pytest.fixture(scope="session")
+def anonymous(demo_home):
+    app = create_app(Settings(home=demo_home, database_url=None))
+    with TestClient(app, follow_redirects=False) as c:
         yield c
 
 
@@ -93,3 +118,55 @@ def browser():
         )
         yield b
         b.close()
+
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD, *, code: str = "",
+          next_: str = "") -> object:
+    """Post the login form as a browser does (CSRF token from the page and its cookie)."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"username": username, "password": password,
+                                       "code": code, "csrf_token": token, "next": next_},
+                       follow_redirects=False)
+
+
+def make_app(home: Path):
+    settings = Settings(home=home, database_url=f"sqlite:///{home / 'web.db'}")
+    home.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings)
+    Registry(app.state.db, keys=app.state.keys).save_cameras(full_cameras())
+    users = Users(app.state.db, app.state.keys)
+    for role in ROLES:
+        users.add(username=role, password=PASSWORD, role=role, actor=Actor.cli())
+    return app
+
+
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("web") / "home")
+    yield app
+    app.state.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def clients(web_app) -> dict[str | None, TestClient]:
+    """A client per role (logged in), and `None` for anonymous."""
+    def client() -> TestClient:
+        return TestClient(web_app, raise_server_exceptions=False, follow_redirects=False)
+
+    out: dict[str | None, TestClient] = {None: client()}
+    for role in ROLES:
+        c = client()
+        assert login(c, role).status_code == 303
+        c.headers["X-CSRF-Token"] = c.get("/api/me").json()["csrf_token"]
+        out[role] = c
+    return out
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh app of its own (tests that change accounts or throttle logins)."""
+    app = make_app(tmp_path / "home")
+    yield app
+    app.state.db.dispose()

@@ -8,10 +8,21 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from sentinelle.access.audit import Actor
+from sentinelle.access.users import Users
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
 from sentinelle.settings import Settings
 from sentinelle.web import create_app
+from tests.web.conftest import PASSWORD, login
+
+
+def test_internal_routes_are_closed_to_anonymous(anonymous):
+    assert anonymous.get("/api/cameras").status_code == 401
+    assert anonymous.post("/api/preview", json={}).status_code in (401, 403)
+    res = anonymous.get("/planner")
+    assert res.status_code in (302, 303, 307) and "/login" in res.headers["location"]
+    assert anonymous.get("/api/public/cameras").status_code == 200
 
 
 def test_open_routes_and_openapi(client):
@@ -94,7 +105,9 @@ def test_no_credential_in_any_public_answer(tmp_path):
     subprocess.run([str(exe), "demo", "--no-serve"], env=env, check=True, capture_output=True)
     settings = Settings(home=home, database_url=None)
     app = create_app(settings)
-    Registry(app.state.db).save_cameras([Camera.from_record({
+    Users(app.state.db, app.state.keys).add(username="dpo-test", password=PASSWORD, role="admin",
+                                            actor=Actor.cli())
+    Registry(app.state.db, keys=app.state.keys).save_cameras([Camera.from_record({
         "id": "SECRET-1", "lon": -1.6805, "lat": 48.1146, "azimuth_deg": 90, "hfov_deg": 60,
         "stream_main": "rtsp://admin:hunter2@10.1.2.3:554/main",
         "stream_sub": "rtsp://admin:hunter2@10.1.2.3:554/sub"})])
@@ -103,5 +116,7 @@ def test_no_credential_in_any_public_answer(tmp_path):
             body = c.get(f"/api/public/{path}").text
             assert "hunter2" not in body and "rtsp" not in body and "10.1.2.3" not in body
         assert any(f["id"] == "SECRET-1" for f in c.get("/api/public/cameras").json()["features"])
+        assert c.get("/api/cameras").status_code == 401
+        assert login(c, "dpo-test").status_code == 303
         internal = c.get("/api/cameras").text
         assert "hunter2" not in internal and "rtsp://***@10.1.2.3:554/main" in internal

@@ -2,6 +2,8 @@
 
 import json
 
+from tests.web.conftest import PASSWORD, PLANNER
+
 
 def test_public_map_shows_cameras_zones_and_details(live_server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -54,6 +56,11 @@ def test_no_stream_url_anywhere_in_the_public_api(live_server, browser):
 def test_planner_map_follows_a_turn(live_server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(live_server + "/planner")
+    assert "/login" in page.url  # closed page: the browser is sent to the login form
+    page.fill("input[name=username]", PLANNER)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_url("**/planner")
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     marker = page.locator(".camera-marker[title='Dalle Kennedy (Villejean) (1/2)']")
     marker.click()

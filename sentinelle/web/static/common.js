@@ -1,8 +1,16 @@
 // Shared map drawing: base map from our own vector data, zones, visible areas, camera markers.
 "use strict";
 
-async function getJSON(url, opts) {
+async function getJSON(url, opts = {}) {
+  // Closed pages carry their session's CSRF token; state-changing requests send it back.
+  const csrf = document.querySelector('meta[name="csrf-token"]');
+  if (csrf && opts.method && opts.method !== "GET") {
+    opts.headers = { ...(opts.headers || {}), "X-CSRF-Token": csrf.content };
+  }
   const r = await fetch(url, opts);
+  if (r.status === 401 && !url.startsWith("/api/public/")) {
+    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+  }
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return r.json();
 }

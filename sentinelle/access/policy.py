@@ -1,0 +1,114 @@
+"""Who may do what: the route × role matrix, in one table. Deny by default.
+
+Every web route is listed in `ROUTES` with the permission it needs, or `PUBLIC`. A route that is
+not listed is refused to everyone (the web app checks this on every request, and a test checks
+that every route of the app is listed). A permission is granted to the roles in `PERMISSIONS`.
+
+Video permissions (``video:*``) are necessary, not sufficient: the route must also check the
+user's habilitation for that camera (``Habilitations.can(user, right, camera_id, now=...)``),
+for every role, admin included (CSI L252-2: only individually habilitated persons see images).
+
+To add a route: one line in `ROUTES` (method, path template as FastAPI declares it, permission).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sentinelle.access.users import Role
+
+PUBLIC: Final = "public"
+AUTHENTICATED: Final = "authenticated"  # any logged-in role
+
+OP, SUP, DPO, AUD, ADM = Role.operator, Role.supervisor, Role.dpo, Role.auditor, Role.admin
+
+#: permission → roles holding it
+PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
+    AUTHENTICATED:         frozenset({OP, SUP, DPO, AUD, ADM}),
+    "registry:read":       frozenset({OP, SUP, DPO, AUD, ADM}),
+    "map:internal":        frozenset({OP, SUP, ADM}),
+    "video:live":          frozenset({OP, SUP, ADM}),
+    "video:replay":        frozenset({OP, SUP, ADM}),
+    "video:export":        frozenset({ADM}),
+    "habilitations:read":  frozenset({SUP, ADM}),
+    "habilitations:write": frozenset({ADM}),
+    "requisitions:read":   frozenset({SUP, ADM}),
+    "compliance:read":     frozenset({DPO, AUD, ADM}),
+    "audit:read":          frozenset({DPO, AUD, ADM}),
+    "users:read":          frozenset({ADM}),
+    "users:write":         frozenset({ADM}),
+    "config:write":        frozenset({ADM}),
+}
+
+#: (method, path) → permission. Pages are HTML (anonymous → redirect to /login); paths under
+#: /api answer JSON (anonymous → 401).
+ROUTES: Final[dict[tuple[str, str], str]] = {
+    # open to anyone
+    ("GET", "/"):                                        PUBLIC,
+    ("GET", "/health"):                                  PUBLIC,
+    ("GET", "/login"):                                   PUBLIC,
+    ("POST", "/login"):                                  PUBLIC,
+    ("GET", "/logout"):                                  PUBLIC,
+    ("POST", "/logout"):                                 PUBLIC,
+    ("GET", "/api/public/info"):                         PUBLIC,
+    ("GET", "/api/public/cameras"):                      PUBLIC,
+    ("GET", "/api/public/zones"):                        PUBLIC,
+    ("GET", "/api/public/coverage"):                     PUBLIC,
+    ("GET", "/api/public/basemap"):                      PUBLIC,
+    ("GET", "/api/public/timeline"):                     PUBLIC,
+    # any account
+    ("GET", "/api/me"):                                  AUTHENTICATED,
+    # internal map and registry
+    ("GET", "/planner"):                                 "map:internal",
+    ("POST", "/api/preview"):                            "map:internal",
+    ("GET", "/api/cameras"):                             "registry:read",
+    ("GET", "/api/zones"):                               "registry:read",
+    ("GET", "/api/coverage"):                            "registry:read",
+    ("GET", "/api/basemap"):                             "registry:read",
+    # users
+    ("GET", "/users"):                                   "users:read",
+    ("POST", "/users"):                                  "users:write",
+    ("POST", "/users/{username}/disable"):               "users:write",
+    ("GET", "/api/users"):                               "users:read",
+    ("POST", "/api/users"):                              "users:write",
+    ("POST", "/api/users/{username}/disable"):           "users:write",
+    # habilitations
+    ("GET", "/habilitations"):                           "habilitations:read",
+    ("POST", "/habilitations"):                          "habilitations:write",
+    ("POST", "/habilitations/{habilitation_id}/revoke"): "habilitations:write",
+    ("GET", "/api/habilitations"):                       "habilitations:read",
+    ("POST", "/api/habilitations"):                      "habilitations:write",
+    ("POST", "/api/habilitations/{habilitation_id}/revoke"): "habilitations:write",
+    # audit log
+    ("GET", "/audit"):                                   "audit:read",
+    ("GET", "/api/audit"):                               "audit:read",
+    ("GET", "/api/audit/verify"):                        "audit:read",
+}
+
+#: Paths served outside the routes table: FastAPI's schema and docs, static files.
+OPEN_PREFIXES: Final = ("/static/", "/openapi.json", "/docs", "/redoc")
+
+
+def permission_for(method: str, path: str) -> str | None:
+    """The permission a route needs, `PUBLIC`, or None when the route is not in the table."""
+    if method == "HEAD":
+        method = "GET"
+    return ROUTES.get((method, path))
+
+
+def allows(role: Role | str, permission: str) -> bool:
+    """True when `role` holds `permission` (`PUBLIC` is held by everyone)."""
+    if permission == PUBLIC:
+        return True
+    return Role(str(role)) in PERMISSIONS.get(permission, frozenset())
+
+
+def roles_with(permission: str) -> frozenset[Role]:
+    """The roles holding `permission`."""
+    if permission == PUBLIC:
+        return frozenset(Role)
+    return PERMISSIONS.get(permission, frozenset())
+
+
+#: Roles that may ever be given a habilitation to see images.
+VIDEO_ROLES: Final = PERMISSIONS["video:live"] | PERMISSIONS["video:replay"]

@@ -1,0 +1,160 @@
+"""The access matrix: every route of the policy × every role (anonymous included).
+
+Each route is called as a legitimate client would; a role holding the permission gets the
+route's own answer, anonymous gets a redirect to /login (pages) or 401 (API), any other role 403.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sentinelle.access import policy
+from tests.web.conftest import ROLES
+
+_n = itertools.count()
+PASSES_GUARD = -1  # the route answers what its handler answers (not a guard refusal)
+
+
+def _token(c: TestClient) -> str:
+    return c.headers.get("X-CSRF-Token", "")
+
+
+def _grant_form(c: TestClient):
+    return c.post("/habilitations", data={
+        "csrf_token": _token(c), "username": "operator", "rights": ["live"],
+        "cameras": "REN-001", "valid_from": "2026-01-01", "valid_until": "2030-12-31",
+        "training_date": "2025-12-01", "refresher_due": "2030-12-01"})
+
+
+def _grant_api(c: TestClient):
+    return c.post("/api/habilitations", json={
+        "username": "supervisor", "rights": ["replay"], "all_cameras": True,
+        "valid_from": "2026-01-01", "valid_until": "2030-12-31",
+        "training_date": "2025-12-01", "refresher_due": "2030-12-01"})
+
+
+# (method, path) → (how to call it, the status a permitted caller gets)
+CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
+    ("GET", "/"): (lambda c: c.get("/"), 200),
+    ("GET", "/health"): (lambda c: c.get("/health"), 200),
+    ("GET", "/login"): (lambda c: c.get("/login"), 200),
+    ("POST", "/login"): (lambda c: c.post("/login", data={"username": "x", "password": "y"}),
+                         403),  # the login form's own CSRF check
+    ("GET", "/logout"): (lambda c: c.get("/logout"), 200),
+    ("POST", "/logout"): (lambda c: c.post("/logout", data={"csrf_token": "wrong"}),
+                          PASSES_GUARD),  # 401 anonymous, 403 wrong token: never logs out here
+    ("GET", "/api/public/info"): (lambda c: c.get("/api/public/info"), 200),
+    ("GET", "/api/public/cameras"): (lambda c: c.get("/api/public/cameras"), 200),
+    ("GET", "/api/public/zones"): (lambda c: c.get("/api/public/zones"), 200),
+    ("GET", "/api/public/coverage"): (lambda c: c.get("/api/public/coverage"), 200),
+    ("GET", "/api/public/basemap"): (lambda c: c.get("/api/public/basemap"), 200),
+    ("GET", "/api/public/timeline"): (lambda c: c.get("/api/public/timeline"), 200),
+    ("GET", "/api/me"): (lambda c: c.get("/api/me"), 200),
+    ("GET", "/planner"): (lambda c: c.get("/planner"), 200),
+    ("POST", "/api/preview"): (
+        lambda c: c.post("/api/preview", json={"camera_id": "REN-001", "lon": -1.68,
+                                               "lat": 48.11}), PASSES_GUARD),
+    ("GET", "/api/cameras"): (lambda c: c.get("/api/cameras"), 200),
+    ("GET", "/api/zones"): (lambda c: c.get("/api/zones"), 200),
+    ("GET", "/api/coverage"): (lambda c: c.get("/api/coverage"), 200),
+    ("GET", "/api/basemap"): (lambda c: c.get("/api/basemap"), 200),
+    ("GET", "/users"): (lambda c: c.get("/users"), 200),
+    ("POST", "/users"): (lambda c: c.post("/users", data={
+        "csrf_token": _token(c), "username": f"form{next(_n)}", "role": "auditor"}), 200),
+    ("POST", "/users/{username}/disable"): (
+        lambda c: c.post("/users/nobody/disable", data={"csrf_token": _token(c)}), 400),
+    ("GET", "/api/users"): (lambda c: c.get("/api/users"), 200),
+    ("POST", "/api/users"): (
+        lambda c: c.post("/api/users", json={"username": f"api{next(_n)}", "role": "dpo"}), 201),
+    ("POST", "/api/users/{username}/disable"): (
+        lambda c: c.post("/api/users/nobody/disable"), 404),
+    ("GET", "/habilitations"): (lambda c: c.get("/habilitations"), 200),
+    ("POST", "/habilitations"): (_grant_form, 200),
+    ("POST", "/habilitations/{habilitation_id}/revoke"): (
+        lambda c: c.post("/habilitations/9999/revoke", data={"csrf_token": _token(c)}), 404),
+    ("GET", "/api/habilitations"): (lambda c: c.get("/api/habilitations"), 200),
+    ("POST", "/api/habilitations"): (_grant_api, 201),
+    ("POST", "/api/habilitations/{habilitation_id}/revoke"): (
+        lambda c: c.post("/api/habilitations/9999/revoke"), 404),
+    ("GET", "/audit"): (lambda c: c.get("/audit"), 200),
+    ("GET", "/api/audit"): (lambda c: c.get("/api/audit"), 200),
+    ("GET", "/api/audit/verify"): (lambda c: c.get("/api/audit/verify"), 200),
+}
+
+
+def test_every_policy_route_is_exercised():
+    assert set(CALLS) == set(policy.ROUTES)
+
+
+def test_every_api_route_of_the_app_is_in_the_policy(web_app):
+    for path, ops in web_app.openapi()["paths"].items():
+        for method in ops:
+            assert (method.upper(), path) in policy.ROUTES, (method, path)
+
+
+@pytest.mark.parametrize("role", [None, *ROLES], ids=["anonymous", *ROLES])
+@pytest.mark.parametrize("route", list(CALLS), ids=[f"{m} {p}" for m, p in CALLS])
+def test_access_matrix(clients, route, role):
+    call, ok_status = CALLS[route]
+    permission = policy.ROUTES[route]
+    allowed = permission == policy.PUBLIC or (role is not None and policy.allows(role, permission))
+    res = call(clients[role])
+    if allowed:
+        if ok_status == PASSES_GUARD:
+            assert not _guard_refusal(res), res.text
+        else:
+            assert res.status_code == ok_status, res.text[:300]
+    elif role is None and route[1].startswith("/api/"):
+        assert res.status_code == 401
+        assert res.json() == {"detail": "login required"}
+    elif role is None:
+        assert res.status_code == 303
+        assert res.headers["location"].startswith("/login?next=")
+    else:
+        assert res.status_code == 403
+        assert "may not do this" in res.json()["detail"]
+
+
+def _guard_refusal(res) -> bool:
+    if res.status_code == 303 and res.headers.get("location", "").startswith("/login"):
+        return True
+    try:
+        detail = res.json().get("detail", "")
+    except ValueError:
+        return False
+    return res.status_code in (401, 403) and (
+        "may not do this" in str(detail) or "login required" == detail
+        or "access policy" in str(detail))
+
+
+def test_a_route_missing_from_the_policy_is_refused_even_to_admin(tmp_path):
+    from tests.web.conftest import login, make_app
+
+    app = make_app(tmp_path / "home")
+
+    @app.get("/api/forgotten")
+    def forgotten() -> dict:
+        return {"secret": True}
+
+    @app.get("/forgotten-page")
+    def forgotten_page() -> dict:
+        return {"secret": True}
+
+    c = TestClient(app)
+    assert c.get("/api/forgotten").status_code == 403
+    login(c, "admin")
+    for path in ("/api/forgotten", "/forgotten-page"):
+        res = c.get(path)
+        assert res.status_code == 403 and "deny by default" in res.json()["detail"]
+    assert c.get("/no/such/page").status_code == 404
+
+
+def test_anonymous_closed_api_refused_before_the_body_is_read(clients):
+    res = clients[None].post("/api/users", content=b"{not json", headers={
+        "Content-Type": "application/json"})
+    assert res.status_code == 401
+    assert res.headers["WWW-Authenticate"].startswith("Cookie")
