@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from sentinelle.cli.common import console, errors_to_exit, get_database, print_json
+from sentinelle.access.audit import Actor
+from sentinelle.cli.common import (
+    console,
+    errors_to_exit,
+    get_database,
+    get_keys,
+    get_settings,
+    print_json,
+)
 
 log_app = typer.Typer(help="The control room's log (main courante).", no_args_is_help=True)
 tickets_app = typer.Typer(help="Maintenance tickets: open, close, list.", no_args_is_help=True)
 
 
-def cli_actor() -> str:
-    """The machine's operator running the CLI: ``cli:<os user>``."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
-
-
 def _book():
+    """The log and tickets, audited as the machine's operator (``cli:<os user>``)."""
+    from sentinelle.access.audit import AuditLog
     from sentinelle.record.logbook import Logbook
     from sentinelle.registry.store import Registry
 
-    db = get_database()
-    known = {c.id for c in Registry(db).cameras()}
-    return Logbook(db, known_camera=known.__contains__)
+    settings = get_settings()
+    db, keys = get_database(settings), get_keys(settings)
+    known = {c.id for c in Registry(db, keys=keys).cameras()}
+    return Logbook(db, AuditLog(db, keys), known_camera=known.__contains__)
 
 
 def _t(t: datetime | None) -> str:
@@ -44,10 +46,10 @@ def log_add(
     camera: Annotated[str | None, typer.Option("--camera", help="Camera id")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON")] = False,
 ) -> None:
-    """Write an entry in the control room's log."""
+    """Write an entry in the control room's log (audited: log_entry)."""
     with errors_to_exit():
         entry = _book().add(camera_id=camera, category=category, text=text,
-                            author=cli_actor(), now=datetime.now(UTC))
+                            actor=Actor.cli(), now=datetime.now(UTC))
     if as_json:
         print_json(entry.as_json())
     else:
@@ -80,9 +82,9 @@ def tickets_open(
     fault: Annotated[str, typer.Option("--fault", help="What is wrong")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the ticket as JSON")] = False,
 ) -> None:
-    """Open a maintenance ticket for a camera."""
+    """Open a maintenance ticket for a camera (audited: ticket_change)."""
     with errors_to_exit():
-        ticket = _book().open_ticket(camera_id=camera, fault=fault, author=cli_actor(),
+        ticket = _book().open_ticket(camera_id=camera, fault=fault, actor=Actor.cli(),
                                      now=datetime.now(UTC))
     if as_json:
         print_json(ticket.as_json())
@@ -97,9 +99,9 @@ def tickets_close(
                           ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the ticket as JSON")] = False,
 ) -> None:
-    """Close a maintenance ticket."""
+    """Close a maintenance ticket (audited: ticket_change)."""
     with errors_to_exit():
-        ticket = _book().close_ticket(ticket_id, author=cli_actor(), now=datetime.now(UTC),
+        ticket = _book().close_ticket(ticket_id, actor=Actor.cli(), now=datetime.now(UTC),
                                       resolution=resolution)
     if as_json:
         print_json(ticket.as_json())

@@ -17,6 +17,7 @@ from sentinelle.cli.common import (
     errors_to_exit,
     fail,
     get_database,
+    get_keys,
     get_settings,
     print_json,
 )
@@ -50,8 +51,8 @@ def run(
         "--backoff-max", help="Longest delay between two restarts of a stream (s)")] = 30.0,
     auto_tickets: Annotated[bool, typer.Option(
         "--auto-tickets/--no-auto-tickets",
-        help="Open a maintenance ticket when a camera goes offline, close it when it records "
-        "again")] = True,
+        help="Open a maintenance ticket (by system:recorder, audited) when a camera goes "
+        "offline, close it when it records again")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show ffmpeg's messages")
                        ] = False,
 ) -> None:
@@ -83,8 +84,8 @@ def run(
         except ValueError as exc:
             fail(str(exc), 2)
         recorder = build_recorder(
-            db, recordings_root(settings.home), config=config, only=camera or None,
-            auto_tickets=auto_tickets,
+            db, recordings_root(settings.home), keys=get_keys(settings), config=config,
+            only=camera or None, auto_tickets=auto_tickets,
         )
         if not recorder.sources:
             fail("no camera to record: none in service with a stream_main "
@@ -120,7 +121,9 @@ def status(
 
     with errors_to_exit():
         t = _parse_time(now, "--now") or datetime.now(UTC)
-        report = camera_health(get_database(), now=t, offline_after_s=offline_after)
+        settings = get_settings()
+        report = camera_health(get_database(settings), now=t, keys=get_keys(settings),
+                               offline_after_s=offline_after)
     if as_json:
         print_json(report.as_json())
         return

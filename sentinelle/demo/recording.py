@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sentinelle.access.audit import Actor, AuditLog
+from sentinelle.access.keys import Keys, load_keys
 from sentinelle.db.engine import Database
 from sentinelle.errors import RecorderBusy, RecordingError
 from sentinelle.record.ffmpeg import find_ffmpeg
@@ -55,13 +57,14 @@ class DemoRecording:
     log_path: Path
 
 
-def attach_streams(db: Database, urls: dict[str, str]) -> dict[str, str]:
+def attach_streams(db: Database, keys: Keys, urls: dict[str, str]) -> dict[str, str]:
     """Point the first demo cameras in service (by id) at the test cameras' URLs.
 
     Returns the camera id chosen for each mount. Cameras already pointing at the right URL are
-    left untouched (no new version in their history).
+    left untouched (no new version in their history, no audit entry); a change is audited
+    (``config_change`` by the CLI's user).
     """
-    registry = Registry(db)
+    registry = Registry(db, keys=keys)
     cams = [c for c in registry.cameras() if c.status == CameraStatus.in_service]
     chosen: dict[str, str] = {}
     changed = []
@@ -70,7 +73,14 @@ def attach_streams(db: Database, urls: dict[str, str]) -> dict[str, str]:
         if cam.stream_main != url:
             changed.append(cam.model_copy(update={"stream_main": url}))
     if changed:
-        registry.save_cameras(changed, source="Rennes demo: local test cameras")
+        with db.session() as s:
+            registry.save_cameras(changed, source="Rennes demo: local test cameras", session=s)
+            AuditLog(db, keys).record(
+                actor=Actor.cli(), action="config_change", object_type="cameras",
+                details={"cameras": [c.id for c in changed],
+                         "change": "stream_main set to local test cameras (demo)"},
+                session=s,
+            )
     return chosen
 
 
@@ -112,7 +122,7 @@ def demo_recording(
     server = TestCameraServer(clips, port=port, die_with_parent=True).start()
     recorder: subprocess.Popen | None = None
     try:
-        cameras = attach_streams(db, server.urls)
+        cameras = attach_streams(db, load_keys(settings), server.urls)
         log_path = settings.home / "recorder.log"
         argv = [sys.executable, "-m", "sentinelle.cli.main", "record", "run"]
         for cid in cameras:

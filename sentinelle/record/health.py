@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from sentinelle.access.keys import Keys
 from sentinelle.db.engine import Database
 from sentinelle.db.record_tables import RecordCameraRow, RecorderRow, SegmentRow
 from sentinelle.record.journal import CameraState, RecorderJournal
@@ -189,6 +190,7 @@ def camera_health(
     db: Database,
     *,
     now: datetime,
+    keys: Keys | None = None,
     camera_ids: Sequence[str] | None = None,
     offline_after_s: float | None = None,
 ) -> HealthReport:
@@ -200,6 +202,8 @@ def camera_health(
         The database.
     now
         Time of the report (timezone-aware).
+    keys
+        The installation's keys, to read the registry (default: from the environment).
     camera_ids
         Restrict to these cameras.
     offline_after_s
@@ -222,7 +226,7 @@ def camera_health(
             )
         }
     expected = {
-        c.id for c in Registry(db).cameras()
+        c.id for c in Registry(db, keys=keys).cameras()
         if c.status == CameraStatus.in_service and c.stream_main
     }
     ids = sorted(expected | set(states) | set(counts))

@@ -6,7 +6,10 @@ opening to closing. Both feed the evaluation of usefulness later (how often a ca
 how long it was out of order).
 
 `Logbook` is the only code that reads or writes the ``control_log`` and
-``maintenance_tickets`` tables.
+``maintenance_tickets`` tables. Each write leaves an audit entry in the same transaction
+(actions ``log_entry`` and ``ticket_change``; the recorder's own tickets are by
+``system:recorder``). The entry's text stays in the log: the audit entry names the entry, its
+category and camera, not what it says.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sentinelle.access.audit import Actor, AuditAction, AuditLog
 from sentinelle.db.engine import Database
 from sentinelle.db.record_tables import LogEntryRow, TicketRow
 from sentinelle.errors import InputError, NotFoundError
@@ -118,15 +122,22 @@ class Logbook:
     ----------
     db
         The database.
+    audit
+        The audit log that records each write.
     known_camera
         A check that a camera id exists (the registry's); entries about unknown cameras are
         refused. None accepts any id.
     """
 
     def __init__(
-        self, db: Database, *, known_camera: Callable[[str], bool] | None = None
+        self,
+        db: Database,
+        audit: AuditLog,
+        *,
+        known_camera: Callable[[str], bool] | None = None,
     ) -> None:
         self.db = db
+        self.audit = audit
         self.known_camera = known_camera
 
     def _camera(self, camera_id: str | None, *, required: bool) -> str | None:
@@ -148,7 +159,7 @@ class Logbook:
         camera_id: str | None,
         category: str | LogCategory,
         text: str,
-        author: str,
+        actor: Actor,
         now: datetime,
     ) -> LogEntry:
         """Write an entry in the log.
@@ -161,19 +172,25 @@ class Logbook:
             ``incident``, ``signalement``, ``maintenance`` or ``other``.
         text
             What was observed or done.
-        author
-            Who writes it (``alice``, ``cli:root``, ``system:recorder``).
+        actor
+            Who writes it (a user, ``cli:root``, ``system:recorder``).
         now
             Time of the entry.
         """
         cat = parse_category(str(category))
         row = LogEntryRow(
             at=now, camera_id=self._camera(camera_id, required=False), category=cat.value,
-            text=_text(text, "text"), author=author,
+            text=_text(text, "text"), author=actor.name,
         )
         with self.db.session() as s:
             s.add(row)
             s.flush()
+            self.audit.record(
+                actor=actor, action=AuditAction.log_entry,
+                object_type="camera" if row.camera_id else "control_room",
+                object_id=row.camera_id, now=now,
+                details={"entry": row.id, "category": row.category}, session=s,
+            )
             return _entry(row)
 
     def entries(
@@ -199,20 +216,25 @@ class Logbook:
 
     # --- tickets -------------------------------------------------------------------------
     def open_ticket(
-        self, *, camera_id: str, fault: str, author: str, now: datetime
+        self, *, camera_id: str, fault: str, actor: Actor, now: datetime
     ) -> Ticket:
         """Open a maintenance ticket for a camera's fault."""
         row = TicketRow(
             camera_id=self._camera(camera_id, required=True), fault=_text(fault, "fault"),
-            opened_at=now, opened_by=author,
+            opened_at=now, opened_by=actor.name,
         )
         with self.db.session() as s:
             s.add(row)
             s.flush()
+            self.audit.record(
+                actor=actor, action=AuditAction.ticket_change, object_type="camera",
+                object_id=row.camera_id, now=now,
+                details={"ticket": row.id, "change": "open"}, session=s,
+            )
             return _ticket(row)
 
     def close_ticket(
-        self, ticket_id: int, *, author: str, now: datetime, resolution: str | None = None
+        self, ticket_id: int, *, actor: Actor, now: datetime, resolution: str | None = None
     ) -> Ticket:
         """Close an open ticket.
 
@@ -232,8 +254,13 @@ class Logbook:
                 msg = f"ticket {ticket_id} was closed already on {_iso(row.closed_at)}"
                 raise InputError(msg)
             row.closed_at = max(now, row.opened_at)
-            row.closed_by = author
+            row.closed_by = actor.name
             row.resolution = resolution.strip() if resolution and resolution.strip() else None
+            self.audit.record(
+                actor=actor, action=AuditAction.ticket_change, object_type="camera",
+                object_id=row.camera_id, now=now,
+                details={"ticket": row.id, "change": "close"}, session=s,
+            )
             return _ticket(row)
 
     def ticket(self, ticket_id: int) -> Ticket:

@@ -37,6 +37,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sentinelle.access.audit import Actor
+from sentinelle.access.keys import Keys
 from sentinelle.db.engine import Database
 from sentinelle.errors import RecorderBusy
 from sentinelle.record import ffmpeg as ff
@@ -761,14 +763,16 @@ def recover_index(index: SegmentIndex, journal: RecorderJournal, *, now: datetim
     return report
 
 
-SYSTEM_RECORDER = "system:recorder"
-"""The actor of the recorder's unattended work."""
+RECORDER_ACTOR = Actor.system("recorder")
+"""The actor of the recorder's unattended work (``system:recorder``)."""
+SYSTEM_RECORDER = RECORDER_ACTOR.name
 
 
 def build_recorder(
     db: Database,
     root: Path,
     *,
+    keys: Keys,
     config: RecorderConfig | None = None,
     only: Sequence[str] | None = None,
     auto_tickets: bool = True,
@@ -781,6 +785,8 @@ def build_recorder(
         The database.
     root
         The recordings folder.
+    keys
+        The installation's keys: they decrypt the stream URLs and sign the audit log.
     config
         Timings and the ffmpeg program.
     only
@@ -789,20 +795,22 @@ def build_recorder(
         Open a maintenance ticket (by ``system:recorder``) when a camera goes offline, and
         close it when the camera records again.
     """
+    from sentinelle.access.audit import AuditLog
     from sentinelle.record.logbook import Logbook
     from sentinelle.record.sources import recording_sources
     from sentinelle.registry.store import Registry
 
-    sources = recording_sources(Registry(db).cameras(), only=only)
+    sources = recording_sources(Registry(db, keys=keys).cameras(), only=only)
     on_offline = on_recovered = None
     if auto_tickets:
-        book = Logbook(db)
+        book = Logbook(db, AuditLog(db, keys))
+        actor = RECORDER_ACTOR
         cfg = config or RecorderConfig()
 
         def on_offline(camera_id: str, now: datetime) -> None:
             if book.open_ticket_for(camera_id, opened_by=SYSTEM_RECORDER) is None:
                 book.open_ticket(
-                    camera_id=camera_id, author=SYSTEM_RECORDER, now=now,
+                    camera_id=camera_id, actor=actor, now=now,
                     fault=f"no footage for more than {cfg.offline_after_s:.0f} s "
                     "(stream unreachable or silent)",
                 )
@@ -810,7 +818,7 @@ def build_recorder(
         def on_recovered(camera_id: str, now: datetime) -> None:
             ticket = book.open_ticket_for(camera_id, opened_by=SYSTEM_RECORDER)
             if ticket is not None:
-                book.close_ticket(ticket.id, author=SYSTEM_RECORDER, now=now,
+                book.close_ticket(ticket.id, actor=actor, now=now,
                                   resolution="recording resumed")
 
     return Recorder(db, root, sources, config=config, on_offline=on_offline,

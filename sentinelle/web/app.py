@@ -128,8 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _page("planner.html", csrf_token=session.csrf_token)
 
     @app.get("/salle", include_in_schema=False)
-    def control_room() -> HTMLResponse:
-        return _page("control_room.html")
+    def control_room(session: CurrentSession) -> HTMLResponse:
+        return _page("control_room.html", csrf_token=session.csrf_token)
 
     @app.get("/health", tags=["public"])
     def health() -> dict[str, str]:

@@ -3,6 +3,8 @@
 import os
 from datetime import UTC, datetime
 
+from sentinelle.access.audit import AuditLog
+from sentinelle.access.keys import Keys, load_keys
 from sentinelle.db.engine import open_database
 from sentinelle.demo.recording import attach_streams, demo_recording
 from sentinelle.record.segments import SegmentIndex
@@ -13,8 +15,8 @@ from sentinelle.settings import Settings
 from tests.record.conftest import require_video_tools, wait_for
 
 
-def _registry(db):
-    Registry(db).save_cameras([
+def _registry(db, keys):
+    Registry(db, keys=keys).save_cameras([
         Camera(id="R01-1", lon=-1.68, lat=48.11),
         Camera(id="R01-2", lon=-1.68, lat=48.11),
         Camera(id="R00-0", lon=-1.68, lat=48.11, status=CameraStatus.planned),
@@ -23,15 +25,18 @@ def _registry(db):
 
 def test_attach_streams_is_idempotent(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 's.db'}")
-    _registry(db)
-    registry = Registry(db)
+    keys = Keys(b"k" * 32, origin="tests")
+    _registry(db, keys)
+    registry = Registry(db, keys=keys)
     urls = {"cam0": "rtsp://127.0.0.1:8554/cam0", "cam1": "rtsp://127.0.0.1:8554/cam1"}
-    assert attach_streams(db, urls) == {"R01-1": "cam0", "R01-2": "cam1"}  # planned skipped
-    assert registry.camera("R01-1").stream_main == urls["cam0"]
+    assert attach_streams(db, keys, urls) == {"R01-1": "cam0", "R01-2": "cam1"}
+    assert registry.camera("R01-1").stream_main == urls["cam0"]  # planned R00-0 skipped
     versions = len(registry.camera_history("R01-1"))
-    assert attach_streams(db, urls) == {"R01-1": "cam0", "R01-2": "cam1"}
+    assert attach_streams(db, keys, urls) == {"R01-1": "cam0", "R01-2": "cam1"}
     assert len(registry.camera_history("R01-1")) == versions  # nothing rewritten
     assert registry.count_cameras() == 3
+    (change,) = AuditLog(db, keys).entries(action="config_change")
+    assert change.actor.startswith("cli:") and change.details["cameras"] == ["R01-1", "R01-2"]
     db.dispose()
 
 
@@ -42,7 +47,7 @@ def test_demo_records_in_background_and_stops_with_it(tmp_path, monkeypatch):
     settings = Settings(home=home, database_url=None)
     settings.ensure_home()
     db = open_database(settings.url)
-    _registry(db)
+    _registry(db, load_keys(settings))
     index = SegmentIndex(db, recordings_root(home))
     messages = []
     with demo_recording(settings, db, echo=messages.append) as rec:

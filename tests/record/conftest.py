@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from sentinelle.access.keys import Keys, load_keys
 from sentinelle.db.engine import Database, open_database
 from sentinelle.errors import ToolMissing
 from sentinelle.record.supervisor import Recorder, RecorderConfig, find_orphans
 from sentinelle.record.testcam import SMALL, TestCameraServer, check_gstreamer, prepare_clip
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
+from sentinelle.settings import Settings
 
 FAST = RecorderConfig(
     segment_time_s=2, rtsp_timeout_s=2, stall_timeout_s=6, backoff_initial_s=1,
@@ -81,15 +83,21 @@ def rec_home(tmp_path) -> Path:
 
 
 @pytest.fixture
+def rec_keys(rec_home) -> Keys:
+    """The keys of the data folder (its secret.key), as the CLI would load them."""
+    return load_keys(Settings(home=rec_home, database_url=None))
+
+
+@pytest.fixture
 def rec_db(rec_home) -> Iterator[Database]:
     db = open_database(f"sqlite:///{rec_home / 'sentinelle.db'}")
     yield db
     db.dispose()
 
 
-def add_cameras(db: Database, urls: dict[str, str]) -> None:
+def add_cameras(db: Database, keys: Keys, urls: dict[str, str]) -> None:
     """Put cameras in the registry with these main streams."""
-    Registry(db).save_cameras(
+    Registry(db, keys=keys).save_cameras(
         Camera(id=cid, lon=-1.68 + i * 0.001, lat=48.11, stream_main=url)
         for i, (cid, url) in enumerate(urls.items())
     )

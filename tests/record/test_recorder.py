@@ -34,11 +34,11 @@ def test_sources_one_per_distinct_stream():
     assert [s.camera_id for s in recording_sources(cams, only=["E"])] == ["E"]
 
 
-def test_end_to_end_record_index_verify_status(testcams, rec_db, rec_home, run_recorder,
+def test_end_to_end_record_index_verify_status(testcams, rec_db, rec_home, rec_keys,
                                                monkeypatch):
     server = testcams(2)
-    add_cameras(rec_db, {"REN-A": server.urls["cam0"], "REN-B": server.urls["cam1"]})
-    recorder = build_recorder(rec_db, rec_home / "recordings", config=FAST)
+    add_cameras(rec_db, rec_keys, {"REN-A": server.urls["cam0"], "REN-B": server.urls["cam1"]})
+    recorder = build_recorder(rec_db, rec_home / "recordings", keys=rec_keys, config=FAST)
     assert [s.camera_id for s in recorder.sources] == ["REN-A", "REN-B"]
     running = RunningRecorder(recorder).start()
     index = SegmentIndex(rec_db, rec_home / "recordings")

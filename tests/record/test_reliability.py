@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sentinelle.access.audit import AuditLog
 from sentinelle.record.ffmpeg import record_argv
 from sentinelle.record.health import camera_health
 from sentinelle.record.journal import CameraState, RecorderJournal
@@ -31,16 +32,18 @@ def _decodes(path: Path) -> bool:
     return res.returncode == 0 and not res.stderr.strip()
 
 
-def test_camera_stops_and_comes_back(clip, rec_db, rec_home):
+def test_camera_stops_and_comes_back(clip, rec_db, rec_home, rec_keys):
     port = _free_port("127.0.0.1")
     server = TestCameraServer({"cam0": clip}, port=port).start()
-    add_cameras(rec_db, {"CAM": server.urls["cam0"]})
-    running = RunningRecorder(build_recorder(rec_db, rec_home / "recordings", config=FAST))
+    add_cameras(rec_db, rec_keys, {"CAM": server.urls["cam0"]})
+    running = RunningRecorder(build_recorder(rec_db, rec_home / "recordings", keys=rec_keys,
+                                             config=FAST))
     running.start()
     rec = running.recorder
     index = SegmentIndex(rec_db, rec_home / "recordings")
     journal = RecorderJournal(rec_db)
-    book = Logbook(rec_db)
+    audit = AuditLog(rec_db, rec_keys)
+    book = Logbook(rec_db, audit)
     try:
         wait_for(lambda: index.count("CAM") >= 2, timeout=30, what="two segments")
         server.stop()
@@ -80,7 +83,13 @@ def test_camera_stops_and_comes_back(clip, rec_db, rec_home):
     for prev, nxt in zip(segs, segs[1:], strict=False):
         assert nxt.start >= prev.end - (prev.end - prev.start) * 0.05
     ticket = book.tickets(camera_id="CAM")[0]
-    assert not ticket.is_open and ticket.closed_by == SYSTEM_RECORDER
+    assert not ticket.is_open and ticket.closed_by == SYSTEM_RECORDER == "system:recorder"
+    # The recorder's unattended ticket changes are audited under its own name.
+    changes = audit.entries(action="ticket_change", newest_first=False)
+    assert [(a.actor, a.role, a.object_id, a.details["change"]) for a in changes] == [
+        ("system:recorder", "system", "CAM", "open"), ("system:recorder", "system", "CAM", "close"),
+    ]
+    assert audit.verify().ok
     assert index.verify().ok
 
 
@@ -133,9 +142,9 @@ def _has_fragment(path: Path | None) -> bool:
         return False
 
 
-def test_recorder_killed_and_restarted_loses_nothing(testcams, rec_db, rec_home):
+def test_recorder_killed_and_restarted_loses_nothing(testcams, rec_db, rec_home, rec_keys):
     server = testcams(1)
-    add_cameras(rec_db, {"CAM": server.urls["cam0"]})
+    add_cameras(rec_db, rec_keys, {"CAM": server.urls["cam0"]})
     root = rec_home / "recordings"
     env = {**os.environ, "SENTINELLE_HOME": str(rec_home)}
     env.pop("SENTINELLE_DATABASE_URL", None)

@@ -1,4 +1,5 @@
-"""The control room in the web app: health API and page, log and tickets (API and browser)."""
+"""The control room in the web app: health API and page, log and tickets (API and browser),
+behind access control: operators write, auditors read, anonymous visitors are refused."""
 
 import socket
 import threading
@@ -9,6 +10,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from sentinelle.access.audit import Actor, AuditLog
+from sentinelle.access.keys import load_keys
+from sentinelle.access.users import Users
 from sentinelle.db.engine import open_database
 from sentinelle.record.journal import CameraState, CameraStatusUpdate, RecorderJournal
 from sentinelle.record.segments import Segment, SegmentIndex
@@ -16,14 +20,21 @@ from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
 from sentinelle.settings import Settings
 from sentinelle.web import create_app
+from tests.web.conftest import PASSWORD, login
 
 
 @pytest.fixture
 def room_home(tmp_path):
     """A data folder with two cameras, one recording (live recorder), one silent."""
-    home = tmp_path / "home"
-    db = open_database(f"sqlite:///{home / 'sentinelle.db'}")
-    Registry(db).save_cameras([
+    home = tmp_path / "room"
+    settings = Settings(home=home, database_url=None)
+    settings.ensure_home()
+    keys = load_keys(settings)
+    db = open_database(settings.url)
+    users = Users(db, keys)
+    for role in ("operator", "auditor"):
+        users.add(username=role, password=PASSWORD, role=role, actor=Actor.cli())
+    Registry(db, keys=keys).save_cameras([
         Camera(id="REN-001", lon=-1.68, lat=48.11, stream_main="rtsp://u:s3cret@10.0.0.1/1"),
         Camera(id="REN-002", lon=-1.68, lat=48.11, stream_main="rtsp://u:s3cret@10.0.0.2/1"),
     ])
@@ -45,10 +56,20 @@ def room_home(tmp_path):
     return home
 
 
+def _client(app, role: str | None) -> TestClient:
+    c = TestClient(app, follow_redirects=False)
+    if role is not None:
+        assert login(c, role).status_code == 303
+        c.headers["X-CSRF-Token"] = c.get("/api/me").json()["csrf_token"]
+    return c
+
+
 @pytest.fixture
 def room(room_home):
-    with TestClient(create_app(Settings(home=room_home, database_url=None))) as c:
+    app = create_app(Settings(home=room_home, database_url=None))
+    with _client(app, "operator") as c:
         yield c
+    app.state.db.dispose()
 
 
 def test_status_api(room):
@@ -64,10 +85,10 @@ def test_status_api(room):
     assert "s3cret" not in r.text and "rtsp" not in r.text
 
 
-def test_log_and_tickets_api(room):
+def test_log_and_tickets_api(room, room_home):
     r = room.post("/api/log", json={"camera_id": "REN-001", "category": "incident",
                                      "text": "Rixe devant le bar"})
-    assert r.status_code == 201 and r.json()["author"]
+    assert r.status_code == 201 and r.json()["author"] == "operator"
     assert room.post("/api/log", json={"category": "crime", "text": "x"}).status_code == 422
     r = room.post("/api/log", json={"camera_id": "NOPE", "category": "other", "text": "x"})
     assert r.status_code == 404 and "not in the registry" in r.json()["detail"]
@@ -81,6 +102,33 @@ def test_log_and_tickets_api(room):
     assert room.post(f"/api/tickets/{tid}/close", json={}).status_code == 422
     assert room.post("/api/tickets/999/close", json={}).status_code == 404
     assert room.get("/api/tickets?open=true").json()["count"] == 0
+    # Each write is in the audit log under the logged-in user.
+    settings = Settings(home=room_home, database_url=None)
+    db = open_database(settings.url)
+    audit = AuditLog(db, load_keys(settings))
+    assert [(a.actor, a.action, a.details.get("change")) for a in audit.entries(
+        actor="operator", newest_first=False) if a.action != "login"] == [
+        ("operator", "log_entry", None), ("operator", "ticket_change", "open"),
+        ("operator", "ticket_change", "close"),
+    ]
+    db.dispose()
+
+
+def test_who_may_read_and_write(room_home):
+    app = create_app(Settings(home=room_home, database_url=None))
+    anonymous, auditor = _client(app, None), _client(app, "auditor")
+    assert anonymous.get("/api/record/status").status_code == 401
+    assert anonymous.get("/salle").status_code == 303  # to the login page
+    assert auditor.get("/api/record/status").status_code == 200
+    assert auditor.get("/salle").status_code == 200
+    assert auditor.get("/api/log").status_code == 200
+    r = auditor.post("/api/log", json={"category": "other", "text": "x"})
+    assert r.status_code == 403 and "control_room:write" in r.json()["detail"]
+    operator = _client(app, "operator")
+    del operator.headers["X-CSRF-Token"]
+    r = operator.post("/api/log", json={"category": "other", "text": "x"})
+    assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+    app.state.db.dispose()
 
 
 @pytest.fixture
@@ -112,6 +160,11 @@ def test_control_room_page(room_server, browser):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(room_server + "/salle")
+    page.wait_for_url("**/login**")
+    page.fill("input[name=username]", "operator")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/salle")
     page.wait_for_selector("#health tbody tr[data-camera='REN-002']", timeout=15_000)
     assert errors == []
     row = page.inner_text("#health tbody tr[data-camera='REN-001']")

@@ -1,8 +1,9 @@
 """Recording routes: camera health, the control room's log and maintenance tickets.
 
 The health page (``/salle``) and its API (``/api/record/status``) read the database alone, so
-they work whether or not a recorder runs. Log entries and tickets written here name their
-author (the logged-in user once access control is in place).
+they work whether or not a recorder runs. Who may read and write is in ``access.policy``
+(``control_room:read`` / ``control_room:write``); each log entry and ticket change names the
+logged-in user and leaves an audit entry (``log_entry``, ``ticket_change``).
 """
 
 from __future__ import annotations
@@ -10,35 +11,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from sentinelle.db.engine import Database
 from sentinelle.errors import InputError, NotFoundError
 from sentinelle.record.health import camera_health
 from sentinelle.record.logbook import Logbook, LogCategory
 from sentinelle.registry.store import Registry
+from sentinelle.web.deps import AuditDep, CurrentActor, DbDep, KeysDep
 
 router = APIRouter(prefix="/api", tags=["recording"])
 
 
-def _db(request: Request) -> Database:
-    return request.app.state.db
+def _book(db: DbDep, keys: KeysDep, audit: AuditDep) -> Logbook:
+    def known(camera_id: str) -> bool:
+        return camera_id in {c.id for c in Registry(db, keys=keys).cameras()}
+
+    return Logbook(db, audit, known_camera=known)
 
 
-def _book(db: Annotated[Database, Depends(_db)]) -> Logbook:
-    return Logbook(db, known_camera=lambda cid: cid in {c.id for c in Registry(db).cameras()})
-
-
-def _author(request: Request) -> str:
-    """Who writes: the web app's user (``web`` until access control names one)."""
-    user = getattr(request.state, "user", None)
-    return getattr(user, "username", None) or "web"
-
-
-DbDep = Annotated[Database, Depends(_db)]
 BookDep = Annotated[Logbook, Depends(_book)]
-AuthorDep = Annotated[str, Depends(_author)]
 
 
 class LogEntryCreate(BaseModel):
@@ -68,10 +60,13 @@ def _domain_error(exc: Exception) -> HTTPException:
 @router.get("/record/status")
 def record_status(
     db: DbDep,
+    keys: KeysDep,
     offline_after_s: Annotated[float | None, Query(gt=0, le=86400)] = None,
 ) -> dict[str, Any]:
     """Each camera's recording state, last segment, bitrate, gaps and availability."""
-    return camera_health(db, now=datetime.now(UTC), offline_after_s=offline_after_s).as_json()
+    report = camera_health(db, now=datetime.now(UTC), keys=keys,
+                           offline_after_s=offline_after_s)
+    return report.as_json()
 
 
 @router.get("/log")
@@ -88,11 +83,11 @@ def log_entries(
 
 
 @router.post("/log", status_code=201)
-def add_log_entry(body: LogEntryCreate, book: BookDep, author: AuthorDep) -> dict[str, Any]:
-    """Write an entry in the control room's log."""
+def add_log_entry(body: LogEntryCreate, book: BookDep, actor: CurrentActor) -> dict[str, Any]:
+    """Write an entry in the control room's log (audited: ``log_entry``)."""
     try:
         entry = book.add(camera_id=body.camera_id, category=body.category, text=body.text,
-                         author=author, now=datetime.now(UTC))
+                         actor=actor, now=datetime.now(UTC))
     except (InputError, NotFoundError) as exc:
         raise _domain_error(exc) from exc
     return entry.as_json()
@@ -110,10 +105,10 @@ def tickets(
 
 
 @router.post("/tickets", status_code=201)
-def open_ticket(body: TicketCreate, book: BookDep, author: AuthorDep) -> dict[str, Any]:
-    """Open a maintenance ticket for a camera."""
+def open_ticket(body: TicketCreate, book: BookDep, actor: CurrentActor) -> dict[str, Any]:
+    """Open a maintenance ticket for a camera (audited: ``ticket_change``)."""
     try:
-        ticket = book.open_ticket(camera_id=body.camera_id, fault=body.fault, author=author,
+        ticket = book.open_ticket(camera_id=body.camera_id, fault=body.fault, actor=actor,
                                   now=datetime.now(UTC))
     except (InputError, NotFoundError) as exc:
         raise _domain_error(exc) from exc
@@ -122,11 +117,11 @@ def open_ticket(body: TicketCreate, book: BookDep, author: AuthorDep) -> dict[st
 
 @router.post("/tickets/{ticket_id}/close")
 def close_ticket(
-    ticket_id: int, body: TicketClose, book: BookDep, author: AuthorDep
+    ticket_id: int, body: TicketClose, book: BookDep, actor: CurrentActor
 ) -> dict[str, Any]:
-    """Close a maintenance ticket."""
+    """Close a maintenance ticket (audited: ``ticket_change``)."""
     try:
-        ticket = book.close_ticket(ticket_id, author=author, now=datetime.now(UTC),
+        ticket = book.close_ticket(ticket_id, actor=actor, now=datetime.now(UTC),
                                    resolution=body.resolution)
     except (InputError, NotFoundError) as exc:
         raise _domain_error(exc) from exc

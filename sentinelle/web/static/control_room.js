@@ -48,7 +48,10 @@ function cell(tr, text, cls) {
 }
 
 async function api(url, opts = {}) {
-  const r = await fetch(url, { headers: { "Content-Type": "application/json" }, credentials: "same-origin", ...opts });
+  const headers = { "Content-Type": "application/json" };
+  const csrf = document.querySelector('meta[name="csrf-token"]');
+  if (csrf && opts.method && opts.method !== "GET") headers["X-CSRF-Token"] = csrf.content;
+  const r = await fetch(url, { headers, credentials: "same-origin", ...opts });
   const body = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : `HTTP ${r.status}`);
   return body;
