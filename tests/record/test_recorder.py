@@ -91,7 +91,7 @@ def test_verify_names_a_segment_altered_on_disk(testcams, rec_db, rec_home, run_
     server = testcams(1)
     running = run_recorder([RecordingSource("CAM", server.urls["cam0"])])
     index = SegmentIndex(rec_db, rec_home / "recordings")
-    wait_for(lambda: index.count("CAM") >= 2, timeout=30, what="two segments")
+    wait_for(lambda: index.count("CAM") >= 2, timeout=60, what="two segments")
     running.stop()
     victim = index.segments("CAM")[0]
     path = rec_home / "recordings" / victim.path
@@ -116,9 +116,9 @@ def test_credentials_never_reach_logs_or_database(testcams, rec_db, rec_home, ru
     running = run_recorder([RecordingSource("GOOD", good), RecordingSource("BAD", bad)])
     index = SegmentIndex(rec_db, rec_home / "recordings")
     journal = RecorderJournal(rec_db)
-    wait_for(lambda: index.count("GOOD") >= 1, timeout=30, what="a segment with credentials")
+    wait_for(lambda: index.count("GOOD") >= 1, timeout=60, what="a segment with credentials")
     wait_for(lambda: any(r.camera_id == "BAD" and r.ended_at for r in journal.runs()),
-             timeout=30, what="the wrong password to be refused")
+             timeout=60, what="the wrong password to be refused")
     running.stop()
     text = caplog.text
     assert "401" in text or "Unauthorized" in text  # ffmpeg's refusal did reach the log
