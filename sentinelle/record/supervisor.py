@@ -330,6 +330,13 @@ class Recorder:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / LISTS_DIR).mkdir(exist_ok=True)
         self._lock()
+        try:
+            self._start()
+        except BaseException:
+            self._unlock()
+            raise
+
+    def _start(self) -> None:
         now = self.clock()
         killed = kill_orphans(self.root)
         if killed:
@@ -359,13 +366,10 @@ class Recorder:
                     self.root)
 
     def step(self, *, timeout: float = 0.5) -> None:
-        """One turn of supervision: read ffmpeg output, index, restart, watch, heartbeat."""
-        assert self._selector is not None
-        if self._selector.get_map():
-            for key, _ in self._selector.select(timeout):
-                self._read(key.fileobj, key.data)
-        else:
-            time.sleep(timeout)
+        """One turn of supervision: read ffmpeg output for `timeout` seconds, then index,
+        restart, watch and write the heartbeat once (so that the work per turn grows with the
+        number of streams, not with their number squared)."""
+        self._drain(timeout)
         mono = time.monotonic()
         now = self.clock()
         changed = False
@@ -491,12 +495,15 @@ class Recorder:
         return None
 
     def _drain(self, timeout: float) -> None:
+        """Read whatever the ffmpeg processes write, for `timeout` seconds."""
         assert self._selector is not None
-        if not self._selector.get_map():
-            time.sleep(timeout)
-            return
-        for key, _ in self._selector.select(timeout):
-            self._read(key.fileobj, key.data)
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            if not self._selector.get_map():
+                time.sleep(remaining)
+                return
+            for key, _ in self._selector.select(remaining):
+                self._read(key.fileobj, key.data)
 
     def _read(self, fileobj, data: tuple[_Stream, str]) -> None:
         st, kind = data
