@@ -37,12 +37,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sentinelle.access.keys import load_keys
 from sentinelle.db.engine import open_database
 from sentinelle.record.segments import SegmentIndex, segment_name_time
 from sentinelle.record.supervisor import recordings_root
 from sentinelle.record.testcam import ClipSpec, TestCameraServer, prepare_clip
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
+from sentinelle.settings import Settings
 
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -88,9 +90,22 @@ class Side:
     lost_segments: int = 0
     short_segments: int = 0
     restarts: int = 0
+    supervisor_cpu_s: float | None = None  # the Python process alone (Sentinelle's side)
+    supervisor_rss: list[float] = field(default_factory=list)
 
     def summary(self, n: int, window_s: float) -> dict:
         rss = sorted(self.rss_samples)
+        sup = sorted(self.supervisor_rss)
+        extra = {}
+        if self.supervisor_cpu_s is not None:
+            extra = {
+                "supervisor_cpu_pct_core": 100 * self.supervisor_cpu_s / window_s,
+                "ffmpeg_cpu_pct_core_per_stream":
+                    100 * (self.cpu_s - self.supervisor_cpu_s) / window_s / n,
+                "supervisor_rss_mb": sup[len(sup) // 2] if sup else None,
+                "ffmpeg_rss_mb_per_stream":
+                    ((rss[len(rss) // 2] - sup[len(sup) // 2]) / n) if rss and sup else None,
+            }
         return {
             "cpu_pct_core_per_stream": 100 * self.cpu_s / window_s / n,
             "cpu_pct_core_total": 100 * self.cpu_s / window_s,
@@ -102,6 +117,7 @@ class Side:
             "lost_segments": self.lost_segments,
             "short_segments": self.short_segments,
             "restarts": self.restarts,
+            **extra,
         }
 
 
@@ -136,9 +152,11 @@ def run_once(n: int, *, duration: float, segment_time: float, clip: Path, work: 
     home = work / f"home-{n}"
     plain_dir = work / f"plain-{n}"
     plain_dir.mkdir(parents=True)
-    db = open_database(f"sqlite:///{home / 'sentinelle.db'}")
+    settings = Settings(home=home, database_url=None)
+    settings.ensure_home()
+    db = open_database(settings.url)
     server = TestCameraServer({f"cam{i}": clip for i in range(n)}).start()
-    Registry(db).save_cameras(
+    Registry(db, keys=load_keys(settings)).save_cameras(
         Camera(id=f"B{i:02d}", lon=-1.68, lat=48.11, stream_main=url)
         for i, url in enumerate(server.urls.values())
     )
@@ -172,6 +190,10 @@ def run_once(n: int, *, duration: float, segment_time: float, clip: Path, work: 
         while time.monotonic() < deadline and len(children(rec.pid)) < n:
             time.sleep(0.5)
         time.sleep(segment_time + 2)
+        if rec.poll() is not None or len(children(rec.pid)) < n:
+            log = (work / f"recorder-{n}.log").read_text(errors="replace")[-2000:]
+            msg = f"the recorder is not recording {n} streams: {log}"
+            raise RuntimeError(msg)
         ours.pids = [rec.pid, *children(rec.pid)]
         restarts_before = set(ours.pids)
         for side in (ours, plain):
@@ -181,9 +203,11 @@ def run_once(n: int, *, duration: float, segment_time: float, clip: Path, work: 
             time.sleep(2)
             for side in (ours, plain):
                 side.rss_samples.append(sum(rss_mb(p) for p in side.pids))
+            ours.supervisor_rss.append(rss_mb(rec.pid))
         window = time.monotonic() - t0
         for side in (ours, plain):
             side.cpu_s = sum(cpu_s(p) - side.cpu_start[p] for p in side.pids)
+        ours.supervisor_cpu_s = cpu_s(rec.pid) - ours.cpu_start[rec.pid]
         ours.restarts = len(set(children(rec.pid)) - restarts_before)
         # Stop both gracefully: each closes its last segment.
         for p in procs:
@@ -261,7 +285,12 @@ def main() -> None:
                   f"{s['cpu_pct_core_per_stream']:.2f} (total {s['cpu_pct_core_total']:.1f}) | "
                   f"plain {p['cpu_pct_core_per_stream']:.2f} "
                   f"(total {p['cpu_pct_core_total']:.1f})", flush=True)
-            print(f"   RSS MB per stream: sentinelle {s['rss_mb_per_stream']:.1f} | plain "
+            print(f"   of which Sentinelle's supervisor (Python) "
+                  f"{s['supervisor_cpu_pct_core']:.2f} % of a core in all, its ffmpeg "
+                  f"{s['ffmpeg_cpu_pct_core_per_stream']:.2f} per stream", flush=True)
+            print(f"   RSS MB per stream: sentinelle {s['rss_mb_per_stream']:.1f} (supervisor "
+                  f"{s['supervisor_rss_mb']:.0f} MB in all, ffmpeg "
+                  f"{s['ffmpeg_rss_mb_per_stream']:.1f} per stream) | plain "
                   f"{p['rss_mb_per_stream']:.1f}", flush=True)
             print(f"   segments {s['segments']} vs {p['segments']}; lost s {s['lost_s']} vs "
                   f"{p['lost_s']}; short {s['short_segments']} vs {p['short_segments']}; "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sentinelle.db.engine import Database
 from sentinelle.db.record_tables import GapRow, RecordCameraRow, RecorderRow, RecordRunRow
@@ -90,11 +90,11 @@ class RecorderJournal:
     def heartbeat(
         self, recorder_id: int, *, now: datetime, cameras: list[CameraStatusUpdate]
     ) -> None:
-        """Record that the recorder is alive and the state of each of its cameras."""
+        """Record that the recorder is alive, and the state of the cameras given."""
         with self.db.session() as s:
-            rec = s.get(RecorderRow, recorder_id)
-            if rec is not None:
-                rec.heartbeat_at = now
+            s.execute(
+                update(RecorderRow).where(RecorderRow.id == recorder_id).values(heartbeat_at=now)
+            )
             for upd in cameras:
                 self._write_camera(s, recorder_id, upd, now=now)
 

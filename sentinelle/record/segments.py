@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from sentinelle.db.engine import Database
@@ -297,29 +297,21 @@ class SegmentIndex:
 
     # --- writing -------------------------------------------------------------------------
     def add(self, segment: Segment, *, now: datetime) -> bool:
-        """Index `segment`; False when its path is already indexed (nothing is written)."""
-        with self.db.session() as s:
-            if s.scalar(select(SegmentRow.id).where(SegmentRow.path == segment.path)):
-                return False
-            s.add(
-                SegmentRow(
-                    camera_id=segment.camera_id,
-                    path=segment.path,
-                    start_at=segment.start,
-                    end_at=segment.end,
-                    duration_s=segment.duration_s,
-                    size_bytes=segment.size_bytes,
-                    sha256=segment.sha256,
-                    complete=segment.complete,
-                    run_id=segment.run_id,
-                    indexed_at=now,
-                )
-            )
-            try:
-                s.flush()
-            except IntegrityError:  # indexed meanwhile by another process
-                s.rollback()
-                return False
+        """Index `segment`; False when its path is already indexed (nothing is written).
+
+        One INSERT in one transaction; the unique path refuses a second copy.
+        """
+        row = {
+            "camera_id": segment.camera_id, "path": segment.path, "start_at": segment.start,
+            "end_at": segment.end, "duration_s": segment.duration_s,
+            "size_bytes": segment.size_bytes, "sha256": segment.sha256,
+            "complete": segment.complete, "run_id": segment.run_id, "indexed_at": now,
+        }
+        try:
+            with self.db.session() as s:
+                s.execute(insert(SegmentRow), [row])
+        except IntegrityError:  # indexed already (the path is unique)
+            return False
         return True
 
     def relative(self, path: Path) -> str:
@@ -362,9 +354,6 @@ class SegmentIndex:
             The indexed segment; None when it was indexed already or holds no whole fragment.
         """
         rel = self.relative(path)
-        with self.db.session() as s:
-            if s.scalar(select(SegmentRow.id).where(SegmentRow.path == rel)):
-                return None
         try:
             timing = probe_fragmented_mp4(path)
         except (RecordingError, OSError) as exc:

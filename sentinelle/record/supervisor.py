@@ -72,6 +72,7 @@ _HEALTHY_RUN_S = 30.0
 _TAIL_LINES = 20
 _START_SLACK_EARLY_S = 15.0  # a run's first segment opens after ffmpeg probed the stream
 _START_SLACK_LATE_S = 1.5
+_PROGRESS_EVERY = timedelta(seconds=60)
 
 
 class RecorderConfig(BaseModel):
@@ -259,6 +260,7 @@ class _Stream:
     restarts: int = 0
     kill_reason: str | None = None
     last_error: str | None = None
+    gap_open: bool = True  # until the first segment proves otherwise
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=_TAIL_LINES))
 
     @property
@@ -359,9 +361,11 @@ class Recorder:
             if last is not None:
                 self.journal.open_gap(src.camera_id, start=last.end,
                                       reason=GapReason.recorder_down)
+            st.gap_open = self.journal.open_gap_of(src.camera_id) is not None
             self._streams.append(st)
         self._last_heartbeat = 0.0
         self._last_folders = mono
+        self._written: dict[str, tuple[tuple, datetime | None]] = {}
         logger.info("recorder %s: %d stream(s) into %s", self.recorder_id, len(self._streams),
                     self.root)
 
@@ -596,8 +600,9 @@ class Recorder:
                 end = st.run_start + timedelta(seconds=line.end_s)
         seg = self.index.index_file(path, camera_id=st.camera_id, now=now, complete=True,
                                     start=start, end=end, run_id=st.run_id)
-        if seg is not None:
+        if seg is not None and st.gap_open:
             self.journal.close_gap(st.camera_id, end=seg.start)
+            st.gap_open = False
 
     def _on_exit(self, st: _Stream, *, now: datetime, mono: float) -> None:
         assert st.proc is not None
@@ -615,8 +620,9 @@ class Recorder:
                 continue
             seg = self.index.index_file(path, camera_id=st.camera_id, now=now, complete=False,
                                         run_id=st.run_id)
-            if seg is not None:
+            if seg is not None and st.gap_open:
                 self.journal.close_gap(st.camera_id, end=seg.start)
+                st.gap_open = False
         if st.list_path is not None and st.run_id is not None:
             with contextlib.suppress(FileNotFoundError):
                 st.list_path.unlink()
@@ -634,6 +640,7 @@ class Recorder:
                 GapReason.stream_lost)
             self.journal.open_gap(st.camera_id, start=gap_start, reason=gap_reason,
                                   detail=detail)
+            st.gap_open = True
             if ran_well:
                 st.backoff_s = self.config.backoff_initial_s
             delay = st.backoff_s
@@ -686,19 +693,27 @@ class Recorder:
         return True
 
     def _heartbeat(self, *, now: datetime) -> None:
+        """Write the recorder's heartbeat, and the cameras whose state changed (their last
+        progress at most once a minute): one small transaction in the usual case."""
         if self.recorder_id is None:
             return
-        self.journal.heartbeat(
-            self.recorder_id, now=now,
-            cameras=[
-                CameraStatusUpdate(
-                    camera_id=st.camera_id, state=st.state, state_since=st.state_since,
-                    first_attempt_at=st.first_attempt_at, last_progress_at=st.last_progress_at,
-                    restarts=st.restarts, last_error=st.last_error,
-                )
-                for st in self._streams
-            ],
-        )
+        updates = []
+        for st in self._streams:
+            key = (st.state, st.state_since, st.restarts, st.last_error)
+            written = self._written.get(st.camera_id)
+            stale = written is None or (
+                st.last_progress_at is not None
+                and (written[1] is None or st.last_progress_at - written[1] >= _PROGRESS_EVERY)
+            )
+            if written is not None and written[0] == key and not stale:
+                continue
+            updates.append(CameraStatusUpdate(
+                camera_id=st.camera_id, state=st.state, state_since=st.state_since,
+                first_attempt_at=st.first_attempt_at, last_progress_at=st.last_progress_at,
+                restarts=st.restarts, last_error=st.last_error,
+            ))
+            self._written[st.camera_id] = (key, st.last_progress_at)
+        self.journal.heartbeat(self.recorder_id, now=now, cameras=updates)
 
 
 def recorded_files(root: Path, camera_id: str) -> list[Path]:

@@ -6,8 +6,9 @@ only, and `sentinelle.record.testcam` starts it as a subprocess.
 
 Each mount serves an MP4 file holding H.264 as it is (``filesrc ! qtdemux ! h264parse !
 rtph264pay``): nothing is decoded or encoded, so a simulated camera costs little CPU. Each
-client gets its own pipeline, which loops the clip with segment seeks (a flushing segment seek
-once playing, then a segment seek at each segment-done), so the stream never ends.
+client gets its own pipeline, which loops the clip with segment seeks (one once playing, then one
+at each segment-done, none flushing), so the stream never ends. The server gives each client a
+thread of its own.
 
 Usage::
 
@@ -35,19 +36,25 @@ LAUNCH = (
     "( filesrc location=\"{location}\" ! qtdemux ! h264parse ! "
     "rtph264pay name=pay0 pt=96 config-interval=1 )"
 )
-_SEEK_FLAGS_FIRST = Gst.SeekFlags.FLUSH | Gst.SeekFlags.SEGMENT
-_SEEK_FLAGS_LOOP = Gst.SeekFlags.SEGMENT
 
 
 class LoopingMedia(GstRtspServer.RTSPMedia):
-    """A media whose pipeline loops its file forever with segment seeks."""
+    """A media whose pipeline loops its file forever with segment seeks.
+
+    Once the pipeline plays, a segment seek back to the start makes the demuxer post
+    SEGMENT_DONE instead of EOS at the end of the file; each SEGMENT_DONE gets the next segment
+    seek. None of them flushes: a flushing seek made while a client's data waits to be sent
+    deadlocks the server's media when clients come and go (seen with 8 clients connecting and
+    leaving in rounds); without the flush, at most the first second is sent twice.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._looping = False
 
-    def _seek(self, pipeline: Gst.Element, flags: Gst.SeekFlags) -> None:
-        pipeline.seek(1.0, Gst.Format.TIME, flags, Gst.SeekType.SET, 0,
+    @staticmethod
+    def _seek(pipeline: Gst.Element) -> None:
+        pipeline.seek(1.0, Gst.Format.TIME, Gst.SeekFlags.SEGMENT, Gst.SeekType.SET, 0,
                       Gst.SeekType.NONE, -1)
 
     def do_handle_message(self, message: Gst.Message) -> bool:
@@ -57,11 +64,10 @@ class LoopingMedia(GstRtspServer.RTSPMedia):
                 _old, new, _pending = message.parse_state_changed()
                 if new == Gst.State.PLAYING:
                     self._looping = True
-                    self._seek(src, _SEEK_FLAGS_FIRST)
+                    self._seek(src)
             elif message.type == Gst.MessageType.SEGMENT_DONE:
-                self._seek(src, _SEEK_FLAGS_LOOP)
+                self._seek(src)
         return GstRtspServer.RTSPMedia.do_handle_message(self, message)
-
 
 
 def make_factory(location: str, *, auth: bool) -> GstRtspServer.RTSPMediaFactory:
@@ -95,6 +101,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     server = GstRtspServer.RTSPServer()
+    # One thread per client (the default pool has a single thread, so that one client leaving
+    # while another's data waits to be sent can stall every camera of the server).
+    server.get_thread_pool().set_max_threads(-1)
     server.set_address(args.host)
     server.set_service(str(args.port))
     if args.auth:
