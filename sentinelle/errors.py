@@ -12,7 +12,10 @@
     │   ├── AuthError        not authenticated: bad credentials, expired session
     │   │   └── LoginThrottled   too many failed logins: wait
     │   └── AccessDenied     authenticated, but the role or habilitation does not allow it
-    └── SolverError          an optimisation could not be run
+    ├── SolverError          an optimisation could not be run
+    └── RecordingError       recording cannot go on (a tool missing, a segment unreadable)
+        ├── ToolMissing      ffmpeg or GStreamer's RTSP server is not installed
+        └── RecorderBusy     another recorder already holds this recordings folder
 
 Compliance violations are *data* (findings), never exceptions.
 """
@@ -60,6 +63,18 @@ class AccessDenied(AccessError):
 
 class SolverError(SentinelleError):
     """An optimisation could not be run."""
+
+
+class RecordingError(SentinelleError):
+    """Recording cannot go on: a segment is unreadable, a stream cannot be set up."""
+
+
+class ToolMissing(RecordingError):
+    """A program recording needs (ffmpeg, GStreamer's RTSP server) is not installed."""
+
+
+class RecorderBusy(RecordingError):
+    """Another recorder already holds this recordings folder."""
 
 
 @dataclass(frozen=True)

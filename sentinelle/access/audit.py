@@ -66,6 +66,8 @@ class AuditAction(StrEnum):
     habilitation_change = "habilitation_change"
     user_change = "user_change"
     import_ = "import"
+    log_entry = "log_entry"  # an entry of the control room's log
+    ticket_change = "ticket_change"  # a maintenance ticket opened or closed
 
 
 class LegalBasis(StrEnum):

@@ -40,6 +40,8 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "users:read":          frozenset({ADM}),
     "users:write":         frozenset({ADM}),
     "config:write":        frozenset({ADM}),
+    "control_room:read":   frozenset({OP, SUP, DPO, AUD, ADM}),
+    "control_room:write":  frozenset({OP, SUP, ADM}),
 }
 
 #: (method, path) → permission. Pages are HTML (anonymous → redirect to /login); paths under
@@ -108,6 +110,14 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/audit"):                                   "audit:read",
     ("GET", "/api/audit"):                               "audit:read",
     ("GET", "/api/audit/verify"):                        "audit:read",
+    # control room: camera health, log (main courante), maintenance tickets
+    ("GET", "/salle"):                                   "control_room:read",
+    ("GET", "/api/record/status"):                       "control_room:read",
+    ("GET", "/api/log"):                                 "control_room:read",
+    ("POST", "/api/log"):                                "control_room:write",
+    ("GET", "/api/tickets"):                             "control_room:read",
+    ("POST", "/api/tickets"):                            "control_room:write",
+    ("POST", "/api/tickets/{ticket_id}/close"):          "control_room:write",
 }
 
 #: Paths served outside the routes table: FastAPI's schema and docs, static files.

@@ -9,6 +9,7 @@ from sentinelle.access.audit import Actor, AuditLog
 from sentinelle.access.bootstrap import ensure_demo_accounts
 from sentinelle.cli.common import console, errors_to_exit, get_database, get_keys, get_settings
 from sentinelle.demo import rennes
+from sentinelle.demo.recording import demo_recording
 from sentinelle.settings import Settings
 
 
@@ -69,7 +70,8 @@ def demo(
     if not accounts:
         console.print("demo accounts already exist (`sentinelle users passwd NAME` resets one)")
     if not no_serve:
-        serve(host=host, port=port, settings=settings)
+        with demo_recording(settings, db, echo=console.print):
+            serve(host=host, port=port, settings=settings)
 
 
 def serve(*, host: str, port: int, settings: Settings) -> None:

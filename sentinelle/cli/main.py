@@ -20,6 +20,9 @@ from sentinelle.cli import (
     zones,
 )
 from sentinelle.cli import evaluate as evaluate_cli
+from sentinelle.cli import logbook as logbook_cli
+from sentinelle.cli import record as record_cli
+from sentinelle.cli import testcam as testcam_cli
 
 app = typer.Typer(
     name="sentinelle",
@@ -40,6 +43,10 @@ app.command("demo")(demo.demo)
 app.add_typer(basemap.app, name="basemap")
 app.command("coverage")(coverage.coverage)
 app.add_typer(plan.app, name="plan")
+app.add_typer(record_cli.app, name="record")
+app.add_typer(testcam_cli.app, name="testcam")
+app.add_typer(logbook_cli.log_app, name="log")
+app.add_typer(logbook_cli.tickets_app, name="tickets")
 
 
 def _version(value: bool) -> None:

@@ -47,6 +47,7 @@ from sentinelle.web.routes import (
     transparency,
     users,
 )
+from sentinelle.web.routes import record as record_routes
 from sentinelle.web.view import ViewCache
 
 WEB = Path(str(resources.files("sentinelle") / "web"))
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(compliance.router)
     app.include_router(transparency.router)
+    app.include_router(record_routes.router)
 
     @app.exception_handler(SentinelleError)
     async def _sentinelle_error(request: Request, exc: SentinelleError) -> JSONResponse:
@@ -139,6 +141,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/planner", include_in_schema=False)
     def planner(session: CurrentSession) -> HTMLResponse:
         return _page("planner.html", csrf_token=session.csrf_token)
+
+    @app.get("/salle", include_in_schema=False)
+    def control_room(session: CurrentSession) -> HTMLResponse:
+        return _page("control_room.html", csrf_token=session.csrf_token)
 
     @app.get("/health", tags=["public"])
     def health() -> dict[str, str]:

@@ -30,6 +30,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "form_expired": "Formulaire expiré : veuillez réessayer.",
         "logged_out": "Vous êtes déconnecté.", "confirm_logout": "Se déconnecter",
         "public_map": "Carte publique", "planner": "Planificateur", "users": "Utilisateurs",
+        "control_room": "Salle de supervision",
         "habilitations": "Habilitations", "audit": "Journal d'audit", "other_lang": "English",
         "compliance": "Conformité",
         "role": "Rôle", "full_name": "Nom complet", "service": "Service", "active": "Actif",
@@ -64,6 +65,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "form_expired": "Form expired: please try again.",
         "logged_out": "You are logged out.", "confirm_logout": "Log out",
         "public_map": "Public map", "planner": "Planner", "users": "Users",
+        "control_room": "Control room",
         "habilitations": "Habilitations", "audit": "Audit log", "other_lang": "Français",
         "compliance": "Compliance",
         "role": "Role", "full_name": "Full name", "service": "Service", "active": "Active",
@@ -118,6 +120,7 @@ def render(
     nav = []
     if role is not None:
         for perm, path, key in (("map:internal", "/planner", "planner"),
+                                ("control_room:read", "/salle", "control_room"),
                                 ("users:read", "/users", "users"),
                                 ("habilitations:read", "/habilitations", "habilitations"),
                                 ("audit:read", "/audit", "audit"),

@@ -112,6 +112,16 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
     ("GET", "/audit"): (lambda c: c.get("/audit"), 200),
     ("GET", "/api/audit"): (lambda c: c.get("/api/audit"), 200),
     ("GET", "/api/audit/verify"): (lambda c: c.get("/api/audit/verify"), 200),
+    ("GET", "/salle"): (lambda c: c.get("/salle"), 200),
+    ("GET", "/api/record/status"): (lambda c: c.get("/api/record/status"), 200),
+    ("GET", "/api/log"): (lambda c: c.get("/api/log"), 200),
+    ("POST", "/api/log"): (lambda c: c.post("/api/log", json={
+        "camera_id": "REN-001", "category": "other", "text": "matrix"}), 201),
+    ("GET", "/api/tickets"): (lambda c: c.get("/api/tickets"), 200),
+    ("POST", "/api/tickets"): (lambda c: c.post("/api/tickets", json={
+        "camera_id": "REN-001", "fault": "matrix"}), 201),
+    ("POST", "/api/tickets/{ticket_id}/close"): (
+        lambda c: c.post("/api/tickets/999999/close", json={}), 404),
 }
 
 

@@ -1,0 +1,220 @@
+"""Read the timing of a fragmented MP4 segment, including one cut short by a crash.
+
+The recorder writes fragmented MP4 (``empty_moov``: an empty ``moov`` then ``moof``/``mdat``
+pairs of about one second each). A file cut by a crash or power loss ends inside a fragment;
+every fragment before that point is complete and plays. `probe_fragmented_mp4` walks the box
+headers (it reads a few hundred bytes per fragment, never the video itself) and returns the
+time covered by the complete fragments and the byte length they occupy.
+
+Only what Sentinelle's recorder writes is needed: one video track; sample durations from
+``trun``, ``tfhd`` or ``trex``; decode times from ``tfdt``.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sentinelle.errors import RecordingError
+
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"mvex", b"moof", b"traf", b"minf", b"stbl"}
+
+
+@dataclass(frozen=True)
+class Mp4Timing:
+    """What the complete fragments of a segment cover.
+
+    Attributes
+    ----------
+    duration_s
+        Time from the first sample to the end of the last complete fragment.
+    fragments
+        Number of complete fragments (``moof`` followed by its whole ``mdat``).
+    complete_bytes
+        Bytes up to the end of the last complete fragment.
+    size_bytes
+        Size of the file.
+    truncated
+        Whether the file ends inside a box (it was cut mid-fragment).
+    """
+
+    duration_s: float
+    fragments: int
+    complete_bytes: int
+    size_bytes: int
+    truncated: bool
+
+
+def _boxes(f: BinaryIO, start: int, end: int):
+    """Yield ``(type, payload_start, box_end)`` for the boxes between `start` and `end`.
+
+    A box whose header or extent runs past `end` is yielded with ``box_end > end`` and ends the
+    walk: the caller decides what a cut box means.
+    """
+    pos = start
+    while pos + 8 <= end:
+        f.seek(pos)
+        header = f.read(16)
+        if len(header) < 8:
+            return
+        size, kind = struct.unpack(">I4s", header[:8])
+        payload = pos + 8
+        if size == 1:
+            if len(header) < 16:
+                yield kind, payload, end + 1
+                return
+            size = struct.unpack(">Q", header[8:16])[0]
+            payload = pos + 16
+        elif size == 0:
+            size = end - pos
+        if size < 8:
+            return
+        yield kind, payload, pos + size
+        if pos + size > end:
+            return
+        pos += size
+
+
+def _read(f: BinaryIO, pos: int, n: int) -> bytes:
+    f.seek(pos)
+    return f.read(n)
+
+
+def _find(f: BinaryIO, start: int, end: int, path: list[bytes]) -> list[tuple[int, int]]:
+    """Payload extents of the boxes at `path` below the range (depth-first)."""
+    found = []
+    for kind, payload, box_end in _boxes(f, start, end):
+        if box_end > end or kind != path[0]:
+            continue
+        if len(path) == 1:
+            found.append((payload, box_end))
+        elif kind in _CONTAINERS:
+            found.extend(_find(f, payload, box_end, path[1:]))
+    return found
+
+
+def _timescale(f: BinaryIO, moov: tuple[int, int]) -> int:
+    for payload, _end in _find(f, *moov, [b"trak", b"mdia", b"mdhd"]):
+        head = _read(f, payload, 32)
+        version = head[0]
+        offset = 4 + (16 if version == 1 else 8)
+        return struct.unpack(">I", head[offset:offset + 4])[0]
+    msg = "no mdhd box in moov: not a video segment written by the recorder"
+    raise RecordingError(msg)
+
+
+def _trex_duration(f: BinaryIO, moov: tuple[int, int]) -> int:
+    for payload, _end in _find(f, *moov, [b"mvex", b"trex"]):
+        return struct.unpack(">I", _read(f, payload + 12, 4))[0]
+    return 0
+
+
+def _fragment_span(f: BinaryIO, moof: tuple[int, int], default_duration: int) -> tuple[int, int]:
+    """``(base decode time, total duration)`` of one fragment, in track timescale units."""
+    base = 0
+    total = 0
+    for traf_payload, traf_end in _find(f, *moof, [b"traf"]):
+        duration = default_duration
+        for kind, payload, box_end in _boxes(f, traf_payload, traf_end):
+            if box_end > traf_end:
+                break
+            if kind == b"tfhd":
+                head = _read(f, payload, box_end - payload)
+                flags = int.from_bytes(head[1:4], "big")
+                pos = 8  # version+flags, track_ID
+                if flags & 0x01:
+                    pos += 8  # base_data_offset
+                if flags & 0x02:
+                    pos += 4  # sample_description_index
+                if flags & 0x08:
+                    duration = struct.unpack(">I", head[pos:pos + 4])[0]
+            elif kind == b"tfdt":
+                head = _read(f, payload, 12)
+                if head[0] == 1:
+                    base = struct.unpack(">Q", head[4:12])[0]
+                else:
+                    base = struct.unpack(">I", head[4:8])[0]
+            elif kind == b"trun":
+                body = _read(f, payload, box_end - payload)
+                flags = int.from_bytes(body[1:4], "big")
+                count = struct.unpack(">I", body[4:8])[0]
+                pos = 8
+                if flags & 0x001:
+                    pos += 4  # data_offset
+                if flags & 0x004:
+                    pos += 4  # first_sample_flags
+                fields = [flags & bit for bit in (0x100, 0x200, 0x400, 0x800)]
+                stride = 4 * sum(1 for x in fields if x)
+                if fields[0]:
+                    for i in range(count):
+                        at = pos + i * stride
+                        total += struct.unpack(">I", body[at:at + 4])[0]
+                else:
+                    total += count * duration
+        break  # one video track
+    return base, total
+
+
+def probe_fragmented_mp4(path: Path) -> Mp4Timing:
+    """The time covered by the complete fragments of the fragmented MP4 at `path`.
+
+    Parameters
+    ----------
+    path
+        A segment written by the recorder, complete or cut.
+
+    Returns
+    -------
+    Mp4Timing
+        Duration and byte extent of the complete fragments; ``fragments == 0`` when nothing
+        in the file can be played.
+
+    Raises
+    ------
+    RecordingError
+        When the file is not a fragmented MP4 (no ``moov`` box at its start).
+    """
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        moov: tuple[int, int] | None = None
+        timescale = 0
+        default_duration = 0
+        first: int | None = None
+        end_time = 0
+        fragments = 0
+        complete = 0
+        pending: tuple[int, int] | None = None  # a moof waiting for its mdat
+        cut = False
+        for kind, payload, box_end in _boxes(f, 0, size):
+            if box_end > size:
+                cut = True
+                break
+            if kind == b"moov":
+                moov = (payload, box_end)
+                timescale = _timescale(f, moov)
+                default_duration = _trex_duration(f, moov)
+            elif kind == b"moof":
+                if moov is None:
+                    break
+                pending = _fragment_span(f, (payload, box_end), default_duration)
+                continue  # complete only once its mdat is whole
+            elif kind == b"mdat" and pending is not None:
+                base, duration = pending
+                pending = None
+                first = base if first is None else min(first, base)
+                end_time = max(end_time, base + duration)
+                fragments += 1
+            complete = box_end
+        if moov is None:
+            msg = f"{path}: no moov box, not a fragmented MP4 segment"
+            raise RecordingError(msg)
+    duration_s = (end_time - first) / timescale if fragments and timescale else 0.0
+    return Mp4Timing(
+        duration_s=duration_s,
+        fragments=fragments,
+        complete_bytes=complete,
+        size_bytes=size,
+        truncated=cut or complete < size,
+    )
