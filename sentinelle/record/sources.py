@@ -1,8 +1,9 @@
 """Which streams to record: one per distinct main stream of the cameras in service.
 
-A camera is recorded from its ``stream_main``. Heads have no stream of their own in the
-registry yet; when they get one, each head carrying its own stream becomes a source of its own
-(``CAMERA.hN``). Two cameras that name the same stream are recorded once, under the first.
+A camera is recorded from its ``stream_main``. Two cameras that name the same stream are
+recorded once, under the first. Heads have no stream of their own in the registry yet: a
+multi-sensor unit whose heads stream separately cannot be recorded head by head until the
+registry's `Head` carries a stream (its footage would then be indexed as ``CAMERA.hN``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class RecordingSource:
     Attributes
     ----------
     camera_id
-        The id footage is indexed under (a camera id, or ``CAMERA.hN`` for a head's stream).
+        The id footage is indexed under.
     url
         The stream URL, credentials included; never print it (use `safe_url`).
     """
@@ -59,16 +60,11 @@ def recording_sources(
             continue
         if cam.status != CameraStatus.in_service or not cam.stream_main:
             continue
-        candidates = [(cam.id, cam.stream_main)]
-        for i, head in enumerate(cam.heads):
-            url = getattr(head, "stream_main", None)
-            if url and url != cam.stream_main:
-                candidates.append((f"{cam.id}.h{i}", url))
-        for key, url in candidates:
-            if url in seen:
-                logger.warning("%s names the same stream as %s: recorded once, under %s",
-                               key, seen[url], seen[url])
-                continue
-            seen[url] = key
-            out.append(RecordingSource(key, url))
+        url = cam.stream_main
+        if url in seen:
+            logger.warning("%s names the same stream as %s: recorded once, under %s",
+                           cam.id, seen[url], seen[url])
+            continue
+        seen[url] = cam.id
+        out.append(RecordingSource(cam.id, url))
     return out
