@@ -57,8 +57,10 @@ def test_camera_stops_and_comes_back(clip, rec_db, rec_home, rec_keys):
         # Silent longer than offline_after_s (4 s): offline, alert, ticket by the recorder.
         wait_for(lambda: rec.state("CAM") == CameraState.offline, timeout=15,
                  what="the offline alert")
-        ticket = book.open_ticket_for("CAM", opened_by=SYSTEM_RECORDER)
-        assert ticket is not None and "no footage" in ticket.fault
+        # The state flips before the ticket is written (same tick): wait for it too.
+        ticket = wait_for(lambda: book.open_ticket_for("CAM", opened_by=SYSTEM_RECORDER),
+                          timeout=10, what="the recorder's ticket")
+        assert "no footage" in ticket.fault
         health = camera_health(rec_db, now=datetime.now(UTC))
         assert health.cameras[0].state == "offline" and health.cameras[0].alert
         assert health.alerts and health.alerts[0].startswith("CAM: silent for")
