@@ -18,8 +18,7 @@ def demo(
     port: int = typer.Option(8000, "--port", help="Port to serve the web app on"),
     no_serve: bool = typer.Option(False, "--no-serve", help="Build and print, do not serve"),
 ) -> None:
-    """Build the Rennes demo in SENTINELLE_HOME (idempotent), print its coverage per QPV and
-    quartier, then serve the web app."""
+    """Build the Rennes demo in SENTINELLE_HOME (idempotent), print its coverage per QPV and quartier, then serve the web app."""  # noqa: E501
     from sentinelle.web.view import build_view
 
     with errors_to_exit():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -99,6 +99,15 @@ def _reading(e: EffectEstimate, pct: int) -> str:
     return f"{change}: the interval includes no change, so these data cannot conclude."
 
 
+def _save_plot(draw: Any, result: Any, plot: Path) -> None:
+    """Write a figure for `--plot`; an unwritable path is an input error naming it."""
+    try:
+        draw(result, path=plot)
+    except OSError as exc:
+        msg = f"--plot {plot}: cannot write the figure ({exc.strerror or exc})"
+        raise InputError(msg) from None
+
+
 @app.command("effects")
 def effects(
     counts: CountsOpt,
@@ -120,11 +129,7 @@ def effects(
         if plot is not None:
             from sentinelle.evaluate.plots import forest_plot
 
-            try:
-                forest_plot(result, path=plot)
-            except OSError as exc:
-                msg = f"--plot {plot}: cannot write the figure ({exc.strerror or exc})"
-                raise InputError(msg) from None
+            _save_plot(forest_plot, result, plot)
         if json_out:
             print_json(result.to_json())
             if plot is not None:
@@ -352,11 +357,7 @@ def panel(
         if plot is not None:
             from sentinelle.evaluate.plots import event_study_plot
 
-            try:
-                event_study_plot(result, path=plot)
-            except OSError as exc:
-                msg = f"--plot {plot}: cannot write the figure ({exc.strerror or exc})"
-                raise InputError(msg) from None
+            _save_plot(event_study_plot, result, plot)
         if json_out:
             print_json(result.to_json())
             if plot is not None:
