@@ -20,7 +20,6 @@ column and the reason; the reader reports all of them at once.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from sentinelle.errors import ImportRejected, InputError, RowError
+from sentinelle.evaluate._rows import read_csv_records
 
 EFFECT_COLUMNS: tuple[str, ...] = (
     "treated_before",
@@ -155,47 +155,8 @@ def read_counts(path: str | Path) -> CountsTable:
         fractional counts, all-zero rows, empty or repeated area names, missing buffer values,
         non-positive harm weights).
     """
-    path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        msg = f"{source}: no such file"
-        raise InputError(msg) from None
-    except UnicodeDecodeError as exc:
-        msg = f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 CSV"
-        raise InputError(msg) from None
-    except OSError as exc:
-        msg = f"{source}: cannot be read ({exc.strerror})"
-        raise InputError(msg) from None
-
-    lines = text.splitlines()
-    header = next((ln for ln in lines if ln.strip()), None)
-    if header is None:
-        msg = f"{source}: the file is empty; expected a header line {','.join(REQUIRED_COLUMNS)}"
-        raise InputError(msg)
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    columns: list[str] | None = None
-    header_line = 1
-    records: list[tuple[int, dict[str, object]]] = []
-    for line_no, values in enumerate(reader, start=1):
-        if not any(v.strip() for v in values):
-            continue
-        if columns is None:
-            columns = [v.strip() for v in values]
-            header_line = line_no
-            continue
-        if len(values) != len(columns):
-            raise InputError.at(
-                source,
-                line_no,
-                None,
-                f"{len(values)} values for {len(columns)} columns (header on line {header_line})",
-            )
-        records.append((line_no, dict(zip(columns, values, strict=True))))
-    assert columns is not None  # the header line exists
-    return _validate(columns, records, source, header_line=header_line)
+    table = read_csv_records(path, expected_header=",".join(REQUIRED_COLUMNS))
+    return _validate(table.columns, table.records, table.source, header_line=table.header_line)
 
 
 def _validate(
