@@ -154,7 +154,7 @@ class FaceDetector:
         self._interp.invoke()
         reg = self._interp.get_tensor(self._regressors)[0]
         raw = self._interp.get_tensor(self._scores)[0, :, 0]
-        scores = 1.0 / (1.0 + np.exp(-np.clip(raw, -100, 100)))
+        scores = 1.0 / (1.0 + np.exp(-np.clip(raw.astype(np.float64), -80, 80)))
         keep = np.nonzero(scores >= self.score_threshold)[0]
         if keep.size == 0:
             return []
@@ -202,12 +202,12 @@ def _resize(img: NDArray[np.uint8], width: int, height: int) -> NDArray[np.uint8
     y0 = np.clip(np.floor(ys).astype(int), 0, h - 1)
     x0 = np.clip(np.floor(xs).astype(int), 0, w - 1)
     y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
-    fy = np.clip(ys - y0, 0, 1)[:, None, None]
-    fx = np.clip(xs - x0, 0, 1)[None, :, None]
+    fy = np.clip(ys - y0, 0, 1).astype(np.float32)[:, None, None]
+    fx = np.clip(xs - x0, 0, 1).astype(np.float32)[None, :, None]
     f = img.astype(np.float32)
-    top = f[y0][:, x0] * (1 - fx) + f[y0][:, x1] * fx
-    bot = f[y1][:, x0] * (1 - fx) + f[y1][:, x1] * fx
-    return np.clip(top * (1 - fy) + bot * fy + 0.5, 0, 255).astype(np.uint8)
+    rows = f[y0] * (1 - fy) + f[y1] * fy  # height × w × c
+    out = rows[:, x0] * (1 - fx) + rows[:, x1] * fx
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 # -- blurring ---------------------------------------------------------------------------------
