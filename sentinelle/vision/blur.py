@@ -275,32 +275,31 @@ def blur_people(
     keep_set = set(keep)
     result = BlurResult(frame)
     boxes = [tuple(float(v) for v in b[:4]) for b in person_boxes]
+    # Every region is found on the original pixels first (persons overlap), then blurred.
+    todo: list[BlurRegion] = []
     for i, b in enumerate(boxes):
         if i in keep_set:
             continue
         head = _clip_box(head_region(b), w, h)
-        found: list[tuple[tuple[int, int, int, int], float]] = []
-        if faces is not None:
-            x0, y0, x1, y1 = b
-            search = _clip_box((x0 - 0.1 * (x1 - x0), y0 - 0.1 * (y1 - y0),
-                                x1 + 0.1 * (x1 - x0), y0 + FACE_SEARCH_FRACTION * (y1 - y0)),
-                               w, h)
-            if search is not None:
-                sx0, sy0, sx1, sy1 = search
-                # Detect on the original pixels, before any blurring of this frame.
-                crop = np.array(frame[sy0:sy1, sx0:sx1])
-                for (fx0, fy0, fx1, fy1), score in faces.detect(crop):
-                    mx, my = FACE_MARGIN * (fx1 - fx0), FACE_MARGIN * (fy1 - fy0)
-                    fb = _clip_box((sx0 + fx0 - mx, sy0 + fy0 - my, sx0 + fx1 + mx,
-                                    sy0 + fy1 + my), w, h)
-                    if fb is not None:
-                        found.append((fb, score))
         if head is not None:
-            blur_region(frame, head)
-            result.regions.append(BlurRegion(head, "head", i))
-        for fb, score in found:
-            blur_region(frame, fb)
-            result.regions.append(BlurRegion(fb, "face", i, round(score, 3)))
+            todo.append(BlurRegion(head, "head", i))
+        if faces is None:
+            continue
+        x0, y0, x1, y1 = b
+        search = _clip_box((x0 - 0.1 * (x1 - x0), y0 - 0.1 * (y1 - y0),
+                            x1 + 0.1 * (x1 - x0), y0 + FACE_SEARCH_FRACTION * (y1 - y0)), w, h)
+        if search is None:
+            continue
+        sx0, sy0, sx1, sy1 = search
+        for (fx0, fy0, fx1, fy1), score in faces.detect(frame[sy0:sy1, sx0:sx1]):
+            mx, my = FACE_MARGIN * (fx1 - fx0), FACE_MARGIN * (fy1 - fy0)
+            fb = _clip_box((sx0 + fx0 - mx, sy0 + fy0 - my, sx0 + fx1 + mx, sy0 + fy1 + my),
+                           w, h)
+            if fb is not None:
+                todo.append(BlurRegion(fb, "face", i, round(score, 3)))
+    for r in todo:
+        blur_region(frame, r.box)
+    result.regions = todo
     return result
 
 

@@ -255,3 +255,22 @@ def test_r07_a_calibrated_camera_looking_away_does_not_show_the_facade():
     # without a homography the map alone decides: the façade is reached, unmasked
     f = _r07(_snapshot(None))
     assert len(f) == 1 and f[0].evidence["checked"] == "map"
+
+
+def test_geometry_file_with_wgs84_map_points_is_projected_to_lambert93(tmp_path):
+    from sentinelle.vision.geometry import load_geometry_file
+
+    to_wgs = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    pairs = Pinhole().pairs()
+    wgs = [{"pixel": p["pixel"], "map": list(to_wgs.transform(*p["map"]))} for p in pairs]
+    f = tmp_path / "g.json"
+    f.write_text(json.dumps({"image_width": W, "image_height": H, "points": wgs,
+                             "map_crs": "EPSG:4326"}))
+    doc = load_geometry_file(f)
+    assert np.allclose([p["map"] for p in doc["points"]], [p["map"] for p in pairs], atol=0.01)
+    f.write_text(json.dumps({"image_width": W, "image_height": H, "map_crs": "EPSG:3857"}))
+    with pytest.raises(InputError, match="field `map_crs`: 'EPSG:3857'"):
+        load_geometry_file(f)
+    f.write_text("{not json")
+    with pytest.raises(InputError, match="not JSON"):
+        load_geometry_file(f)
