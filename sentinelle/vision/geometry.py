@@ -286,8 +286,21 @@ def apply_masks(frame: NDArray[np.uint8], masks: Sequence[Sequence[tuple[float, 
     """
     if not masks:
         return frame
-    frame[mask_raster(frame.shape, masks)] = value
+    key = tuple(tuple((float(x), float(y)) for x, y in m) for m in masks)
+    channels = frame.shape[2] if frame.ndim == 3 else 0
+    where = _full_raster(int(frame.shape[0]), int(frame.shape[1]), channels, key)
+    np.copyto(frame, np.asarray(value, frame.dtype), where=where)  # ~0.5 ms at 768×576
     return frame
+
+
+@lru_cache(maxsize=16)
+def _full_raster(height: int, width: int, channels: int,
+                 masks: tuple[tuple[tuple[float, float], ...], ...]) -> NDArray[np.bool_]:
+    raster = _mask_raster(height, width, masks)
+    if channels:
+        raster = np.repeat(raster[:, :, None], channels, axis=2)
+        raster.setflags(write=False)
+    return raster
 
 
 # -- storage ---------------------------------------------------------------------------------
