@@ -48,6 +48,8 @@ class Snapshot:
     notifications: list[Notification] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     dwellings: dict[str, list[DwellingView]] | None = None
+    #: Image geometry per camera (`sentinelle.vision.geometry.HeadGeometry`, one per head).
+    head_geometries: dict[str, list[Any]] = field(default_factory=dict)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
@@ -89,6 +91,11 @@ def load_snapshot(
     store = ComplianceStore(db)
     users = {u.username: UserInfo(u.username, str(u.role), bool(u.active))
              for u in Users(db, keys).all()}
+    from sentinelle.vision.geometry import GeometryStore
+
+    head_geometries: dict[str, list[Any]] = {}
+    for g in GeometryStore(db).all():
+        head_geometries.setdefault(g.camera_id, []).append(g)
     views = None
     if dwellings:
         basemap = BasemapStore(db).load()
@@ -109,4 +116,5 @@ def load_snapshot(
         notifications=store.notifications(),
         settings=store.settings(),
         dwellings=views,
+        head_geometries=head_geometries,
     )
