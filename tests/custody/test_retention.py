@@ -248,6 +248,17 @@ def test_cli_purge_with_registry_quota_and_now(tmp_path, monkeypatch, place):
     assert "R10" in res.stdout and "ALERT" in res.output
     assert {s.path for s in index.segments()} == {s1[20].path}
 
+    res = runner.invoke(app, ["record", "destructions", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["destructions"]
+    assert [(r["camera_id"], r["reason"]) for r in rows] == [
+        ("REN-1", "quota"), ("REN-2", "quota,retention"), ("REN-1", "quota_below_minimum")]
+    out = tmp_path / "destructions.csv"
+    res = runner.invoke(app, ["record", "destructions", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("run_id,camera_id,period_start") and len(lines) == 4
+
     monkeypatch.setenv("SENTINELLE_RECORDINGS_QUOTA", "lots")
     res = runner.invoke(app, ["record", "purge", "--now", now])
     assert res.exit_code == 2 and "SENTINELLE_RECORDINGS_QUOTA" in res.output
