@@ -258,6 +258,10 @@ def purge_cmd(
                           highlight=False)
     for alert in report.plan.alerts:
         err_console.print(f"[bold red]ALERT[/] {alert}", highlight=False)
+    for failure in report.failed:
+        err_console.print(f"[bold red]not deleted:[/] {failure}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command("destructions")
