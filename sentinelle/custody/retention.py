@@ -312,8 +312,9 @@ def execute_purge(
 
     A segment placed under hold since the plan was made is kept. A file already gone from
     disk still has its index row removed (and is named in the report); one that cannot be
-    deleted stays indexed and is named in ``failed``. Only what was destroyed is registered. With `dry_run`, nothing
-    is touched. Alerts go to the control room's log (category ``other``) when `alert_log`.
+    deleted stays indexed and is named in ``failed``. Only what was destroyed is registered.
+    With `dry_run`, nothing is touched. Alerts go to the control room's log (category
+    ``other``) when `alert_log`.
     """
     run_id = uuid.uuid4().hex[:16]
     if dry_run:
