@@ -1,6 +1,6 @@
 """Requisitions and legal holds on SQLite and PostgreSQL: the API the export builds on."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -95,6 +95,13 @@ def test_bad_input_names_the_field_and_stores_nothing(db, keys):
                   actor=Actor.cli(), now=NOW)
     with pytest.raises(InputError, match="officer"):
         store.add("PV-10", authority="TJ", officer=" ", actor=Actor.cli(), now=NOW)
+    with pytest.raises(InputError, match="NUL"):
+        store.add("PV-10\x00", authority="TJ", officer="OPJ", actor=Actor.cli(), now=NOW)
+    far = datetime(1, 1, 1, tzinfo=UTC)
+    with pytest.raises(InputError, match="out of range|not after"):
+        store.add("PV-10", authority="TJ", officer="OPJ", actor=Actor.cli(), now=NOW,
+                  windows=[("REN-001", far.replace(tzinfo=timezone(timedelta(hours=2))),
+                            W1[2])])
     assert store.get("PV-10") is None and HoldStore(db).list() == []
     store.add("PV-11", authority="TJ", officer="OPJ", document="d.pdf", windows=[W1],
               actor=Actor.cli(), now=NOW)
