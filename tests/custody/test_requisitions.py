@@ -131,3 +131,25 @@ def test_manual_hold_release(db, keys):
         holds.release(h.id, actor=Actor.cli(), now=NOW + timedelta(days=2), reason="x")
     with pytest.raises(InputError, match="end"):
         holds.add("REN-005", W1[1], W1[2], reason="r", actor=Actor.cli(), until=NOW, now=NOW)
+
+
+def test_concurrent_ensure_records_one_requisition(db, keys):
+    import threading
+
+    barrier = threading.Barrier(6)
+    got, errors = [], []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            got.append(RequisitionStore(db, keys).ensure("PV-RACE", actor=Actor.cli(), now=NOW))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and len({r.id for r in got}) == 1 and len(got) == 6
+    assert len(AuditLog(db, keys).entries(action="requisition_change")) == 1
