@@ -268,6 +268,15 @@ class RequisitionStore:
             assert cam_id is not None
             checked.append((cam_id, *window(start, end, f"window {i} ({cam_id})")))
         audit = self._audit(keys)
+        try:
+            return self._add(ref, fields, checked, actor=actor, now=now, hold_days=hold_days,
+                             audit=audit)
+        except IntegrityError:  # the same reference recorded at the same moment
+            msg = f"requisition `{ref}` is recorded already"
+            raise InputError(msg) from None
+
+    def _add(self, ref: str, fields: dict[str, Any], checked: list, *, actor: Actor,
+             now: datetime, hold_days: int, audit: AuditLog) -> Requisition:
         with self.db.session() as s:
             row = s.scalars(select(RequisitionRow)
                             .where(RequisitionRow.reference == ref)).one_or_none()
