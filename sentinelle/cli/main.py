@@ -20,8 +20,10 @@ from sentinelle.cli import (
     zones,
 )
 from sentinelle.cli import evaluate as evaluate_cli
+from sentinelle.cli import holds as holds_cli
 from sentinelle.cli import logbook as logbook_cli
 from sentinelle.cli import record as record_cli
+from sentinelle.cli import requisitions as requisitions_cli
 from sentinelle.cli import testcam as testcam_cli
 
 app = typer.Typer(
@@ -47,6 +49,8 @@ app.add_typer(record_cli.app, name="record")
 app.add_typer(testcam_cli.app, name="testcam")
 app.add_typer(logbook_cli.log_app, name="log")
 app.add_typer(logbook_cli.tickets_app, name="tickets")
+app.add_typer(requisitions_cli.app, name="requisitions")
+app.add_typer(holds_cli.app, name="holds")
 
 
 def _version(value: bool) -> None:

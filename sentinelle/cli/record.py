@@ -1,4 +1,5 @@
-"""`sentinelle record`: run the recorder, show camera health, verify and rebuild the index."""
+"""`sentinelle record`: run the recorder, show camera health, verify and rebuild the index,
+purge footage past retention and read the destruction register."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import signal
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -206,3 +208,86 @@ def reindex_cmd(
     console.print(f"{len(report.added)} segment(s) added "
                   f"({sum(not s.complete for s in report.added)} cut), "
                   f"{report.already} already indexed, {len(report.unplayable)} unplayable")
+
+
+@app.command("purge")
+def purge_cmd(
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be destroyed; touch nothing")] = False,
+    now: Annotated[str | None, typer.Option(
+        "--now", help="Judge at this time (ISO 8601, UTC without offset); default: now")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Destroy footage past each camera's retention, except footage under a legal hold.
+
+    Retention per camera: its own days, capped by its authorisation's maximum and by 30 days.
+    Over SENTINELLE_RECORDINGS_QUOTA, the oldest footage not under hold goes first; footage
+    younger than the authorisation's minimum only as a last resort (R10 finding and alert).
+    Writes the destruction register and one audit entry (`purge`) per camera, as cli:<user>.
+    """
+    from sentinelle.access.audit import Actor
+    from sentinelle.custody.retention import parse_quota, purge
+    from sentinelle.record.supervisor import recordings_root
+
+    at = _parse_time(now, "--now") or datetime.now(UTC)
+    with errors_to_exit():
+        settings = get_settings()
+        quota = parse_quota(settings.recordings_quota)
+        db = get_database(settings)
+        report = purge(db, recordings_root(settings.home), keys=get_keys(settings), now=at,
+                       actor=Actor.cli(), quota_bytes=quota, dry_run=dry_run)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        d = report.as_dict()
+        verb = "would destroy" if dry_run else "destroyed"
+        table = Table("camera", "segments", "bytes", "from (UTC)", "to (UTC)", "why")
+        for c in d["cameras"]:
+            table.add_row(c["camera_id"], str(c["segments"]), str(c["bytes"]),
+                          c["period_start"], c["period_end"], ", ".join(c["reasons"]))
+        console.print(table)
+        console.print(f"{verb} {d['segments']} segment(s), {d['freed_bytes']} bytes; "
+                      f"{len(d['held_past_limit'])} segment(s) past retention kept under hold",
+                      highlight=False)
+        if d["quota_bytes"] is not None:
+            console.print(f"recordings: {d['used_after_bytes']} of {d['quota_bytes']} bytes",
+                          highlight=False)
+        for f in d["findings"]:
+            console.print(f"[bold red]{f['rule']}[/] {f['subject_id']}: {f['message']}",
+                          highlight=False)
+    for alert in report.plan.alerts:
+        err_console.print(f"[bold red]ALERT[/] {alert}", highlight=False)
+    for failure in report.failed:
+        err_console.print(f"[bold red]not deleted:[/] {failure}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("destructions")
+def destructions_cmd(
+    camera: Annotated[str | None, typer.Option("--camera", help="Only this camera")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the whole register as CSV (for the CDVP or the CNIL)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+) -> None:
+    """The destruction register: one row per camera per purge run (period destroyed, time)."""
+    from sentinelle.custody.destruction import DestructionRegister
+
+    with errors_to_exit():
+        register = DestructionRegister(get_database())
+        if out is not None:
+            n = register.write_csv(out)
+            console.print(f"{n} row(s) written to {out}", highlight=False)
+            return
+        rows = register.rows(camera_id=camera)
+    if as_json:
+        print_json({"destructions": [r.as_dict() for r in rows]})
+        return
+    table = Table("camera", "from (UTC)", "to (UTC)", "segments", "bytes", "why",
+                  "destroyed (UTC)", "by")
+    for r in rows:
+        table.add_row(r.camera_id, f"{r.period_start:%Y-%m-%d %H:%M:%S}",
+                      f"{r.period_end:%Y-%m-%d %H:%M:%S}", str(r.segments), str(r.bytes),
+                      r.reason, f"{r.destroyed_at:%Y-%m-%d %H:%M:%S}", r.actor)
+    console.print(table)

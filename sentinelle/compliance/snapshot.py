@@ -6,8 +6,8 @@ Rules are pure functions of a `Snapshot`; `load_snapshot` reads one from the dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
 
 from sentinelle.access.habilitations import Habilitation
 from sentinelle.compliance.documents import Document
@@ -16,6 +16,9 @@ from sentinelle.compliance.signage import DEFAULT_SIGN_RADIUS_M, Sign
 from sentinelle.compliance.store import CameraConfig, Notification
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.zone import Authorisation
+
+if TYPE_CHECKING:
+    from sentinelle.custody.facts import CustodyFacts
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Snapshot:
     #: Image geometry per camera (`sentinelle.vision.geometry.HeadGeometry`, one per head).
     head_geometries: dict[str, list[Any]] = field(default_factory=dict)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
+    custody: CustodyFacts | None = None  # footage, holds, purges (None: not checked)
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
         """The authorisation with this reference, or None."""
@@ -63,7 +67,7 @@ class Snapshot:
 
 
 def load_snapshot(
-    db: Any, keys: Any, *, today: date, dwellings: bool = True,
+    db: Any, keys: Any, *, today: date, dwellings: bool = True, now: datetime | None = None,
 ) -> Snapshot:
     """Read a snapshot from the database.
 
@@ -78,12 +82,16 @@ def load_snapshot(
         The day the rules judge.
     dwellings
         Compute which dwellings each camera sees (needs the base map; the slow part).
+    now
+        The instant footage and holds are judged at (R10, R11). Default: now when `today` is
+        today (UTC), else the end of `today`.
     """
     from sentinelle.access.habilitations import Habilitations
     from sentinelle.access.users import Users
     from sentinelle.adapters.basemap_store import BasemapStore
     from sentinelle.compliance.masks import dwelling_views
     from sentinelle.compliance.store import ComplianceStore
+    from sentinelle.custody.facts import load_custody_facts
     from sentinelle.registry.store import Registry
 
     registry = Registry(db, keys=keys)
@@ -117,4 +125,12 @@ def load_snapshot(
         settings=store.settings(),
         dwellings=views,
         head_geometries=head_geometries,
+        custody=load_custody_facts(db, keys, now=now or _instant(today)),
     )
+
+
+def _instant(today: date) -> datetime:
+    current = datetime.now(UTC)
+    if today == current.date():
+        return current
+    return datetime.combine(today, time(23, 59, 59), UTC)
