@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sentinelle.access.audit import AuditEntry
 from sentinelle.access.habilitations import Habilitation
 from sentinelle.compliance.documents import Document
 from sentinelle.compliance.masks import DwellingView, Mask
 from sentinelle.compliance.signage import DEFAULT_SIGN_RADIUS_M, Sign
 from sentinelle.compliance.store import CameraConfig, Notification
+from sentinelle.evidence.transmissions import Transmission
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.zone import Authorisation
 
@@ -49,6 +51,8 @@ class Snapshot:
     settings: dict[str, str] = field(default_factory=dict)
     dwellings: dict[str, list[DwellingView]] | None = None
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
+    transmissions: list[Transmission] = field(default_factory=list)
+    export_entries: list[AuditEntry] = field(default_factory=list)
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
         """The authorisation with this reference, or None."""
@@ -77,11 +81,13 @@ def load_snapshot(
     dwellings
         Compute which dwellings each camera sees (needs the base map; the slow part).
     """
+    from sentinelle.access.audit import AuditLog
     from sentinelle.access.habilitations import Habilitations
     from sentinelle.access.users import Users
     from sentinelle.adapters.basemap_store import BasemapStore
     from sentinelle.compliance.masks import dwelling_views
     from sentinelle.compliance.store import ComplianceStore
+    from sentinelle.evidence.transmissions import TransmissionRegister
     from sentinelle.registry.store import Registry
 
     registry = Registry(db, keys=keys)
@@ -109,4 +115,7 @@ def load_snapshot(
         notifications=store.notifications(),
         settings=store.settings(),
         dwellings=views,
+        transmissions=TransmissionRegister(db).list(),
+        export_entries=AuditLog(db, keys).entries(action="export", limit=None,
+                                                  newest_first=False),
     )

@@ -122,6 +122,15 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
         "camera_id": "REN-001", "fault": "matrix"}), 201),
     ("POST", "/api/tickets/{ticket_id}/close"): (
         lambda c: c.post("/api/tickets/999999/close", json={}), 404),
+    # video: the role passes the guard, then the camera's habilitation decides (none here)
+    ("GET", "/lecture"): (lambda c: c.get("/lecture"), 200),
+    ("GET", "/api/video/cameras"): (lambda c: c.get("/api/video/cameras"), 200),
+    ("GET", "/api/video/{camera_id}/segments"): (
+        lambda c: c.get("/api/video/REN-001/segments"), PASSES_GUARD),
+    ("GET", "/api/video/{camera_id}/live"): (
+        lambda c: c.get("/api/video/REN-001/live"), PASSES_GUARD),
+    ("GET", "/api/video/{camera_id}/file/{path:path}"): (
+        lambda c: c.get("/api/video/REN-001/file/REN-001/2026-01-01/x.mp4"), PASSES_GUARD),
 }
 
 

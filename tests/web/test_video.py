@@ -1,0 +1,174 @@
+"""Playback and live view: recorded segments served with HTTP Range to habilitated users only,
+every opening (and refusal) in the audit log; a real chromium plays a recorded clip."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from sentinelle.access.audit import Actor, AuditLog
+from sentinelle.access.habilitations import Habilitations
+from sentinelle.access.keys import load_keys
+from sentinelle.access.users import Users
+from sentinelle.db.engine import open_database
+from sentinelle.registry.camera import Camera
+from sentinelle.registry.store import Registry
+from sentinelle.settings import Settings
+from sentinelle.web import create_app
+from tests.evidence.footage import record_runs
+from tests.record.conftest import clip, video_tools  # noqa: F401  (fixtures)
+from tests.web.conftest import PASSWORD, login
+
+CAM = "REN-001"
+
+
+@pytest.fixture
+def video_home(tmp_path, clip):  # noqa: F811
+    """alice (operator) holds replay and live on REN-001; bob (operator) holds nothing.
+    REN-001 has two recorded segments (about 5 s each) that ended a minute ago."""
+    home = tmp_path / "vid"
+    settings = Settings(home=home, database_url=None)
+    settings.ensure_home()
+    keys = load_keys(settings)
+    db = open_database(settings.url)
+    users = Users(db, keys)
+    for name in ("alice", "bob"):
+        users.add(username=name, password=PASSWORD, role="operator", actor=Actor.cli())
+    Registry(db, keys=keys).save_cameras([Camera(id=CAM, lon=-1.68, lat=48.11),
+                                          Camera(id="REN-002", lon=-1.68, lat=48.11)])
+    today = date.today()
+    Habilitations(db, keys).grant(
+        username="alice", rights="replay,live", cameras=[CAM],
+        valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
+        training_date=today - timedelta(days=10), refresher_due=today + timedelta(days=300),
+        actor=Actor.cli())
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=70)
+    segs = record_runs(db, home / "recordings", CAM, clip, start=start, segment_s=5)
+    db.dispose()
+    return home, segs
+
+
+def _client(app, user: str) -> TestClient:
+    c = TestClient(app, follow_redirects=False)
+    assert login(c, user).status_code == 303
+    return c
+
+
+def _window(segs) -> dict[str, str]:
+    return {"from": (segs[0].start - timedelta(seconds=30)).isoformat(),
+            "to": (segs[-1].end + timedelta(seconds=5)).isoformat()}
+
+
+def test_replay_api_range_and_audit(video_home):
+    home, segs = video_home
+    app = create_app(Settings(home=home, database_url=None))
+    alice, bob = _client(app, "alice"), _client(app, "bob")
+    assert [c["id"] for c in alice.get("/api/video/cameras").json()["cameras"]] == [CAM]
+    assert bob.get("/api/video/cameras").json()["cameras"] == []
+    r = alice.get(f"/api/video/{CAM}/segments", params={**_window(segs), "purpose": "test"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [s["path"] for s in body["segments"]] == [s.path for s in segs]
+    assert len(body["gaps"]) == 2  # the 30 s before the first segment, the 5 s after the last
+    url = body["segments"][0]["url"]
+    whole = (home / "recordings" / segs[0].path).read_bytes()
+    part = alice.get(url, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 100-199/{len(whole)}"
+    assert part.content == whole[100:200]
+    assert alice.get(url).content == whole
+    # bob: refused, the refusal audited; nor can he fetch the file itself.
+    r = bob.get(f"/api/video/{CAM}/segments", params=_window(segs))
+    assert r.status_code == 403 and "holds no habilitation" in r.json()["detail"]
+    assert bob.get(url).status_code == 403
+    assert alice.get(f"/api/video/{CAM}/file/../../secret.key").status_code == 404
+    assert alice.get(f"/api/video/REN-002/file/{segs[0].path}").status_code == 404
+    entries = AuditLog(app.state.db, app.state.keys).entries(action="replay",
+                                                             newest_first=False)
+    assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
+        ("alice", "ok", CAM), ("bob", "denied", CAM)]
+    assert entries[0].purpose == "test" and entries[0].time_range.count("/") == 1
+    # live view: the newest segments, the opening audited once (polls are not openings).
+    r = alice.get(f"/api/video/{CAM}/live")
+    assert r.status_code == 200 and r.json()["segments"][-1]["path"] == segs[-1].path
+    r = alice.get(f"/api/video/{CAM}/live", params={"opening": "false",
+                                                     "after": segs[-1].start.isoformat()})
+    assert r.json()["segments"] == []
+    assert bob.get(f"/api/video/{CAM}/live").status_code == 403
+    live = AuditLog(app.state.db, app.state.keys).entries(action="live_view",
+                                                          newest_first=False)
+    assert [(e.actor, e.outcome) for e in live] == [("alice", "ok"), ("bob", "denied")]
+    app.state.db.dispose()
+
+
+@pytest.fixture
+def video_server(video_home):
+    import uvicorn
+
+    home, segs = video_home
+    app = create_app(Settings(home=home, database_url=None))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield url, app, segs
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _login_page(browser, base: str, user: str, target: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(base + target)
+    page.wait_for_url("**/login**")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/lecture**")
+    return page
+
+
+def test_operator_plays_recorded_clip_in_chromium(video_server, browser):
+    base, app, segs = video_server
+    q = httpx.QueryParams({**_window(segs), "camera": CAM, "autoplay": "1"})
+    # alice, habilitated: the clip plays past its first seconds and on into the next segment.
+    files: list[int] = []
+    page = _login_page(browser, base, "alice", f"/lecture?{q}")
+    page.on("response", lambda r: files.append(r.status) if "/file/" in r.url else None)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.wait_for_function(
+        "() => { const v = document.getElementById('player');"
+        " return v.dataset.segmentIndex === '0' && v.currentTime > 3; }", timeout=30_000)
+    page.wait_for_function(
+        "() => { const v = document.getElementById('player');"
+        " return v.dataset.segmentIndex === '1' && v.currentTime > 1; }", timeout=30_000)
+    assert page.evaluate("document.getElementById('player').error") is None
+    assert 206 in files, files
+    assert errors == []
+    page.close()
+    # bob, no habilitation: refused on the page.
+    page = _login_page(browser, base, "bob", f"/lecture?{q}")
+    page.wait_for_function("document.getElementById('msg').textContent.includes('refusé')",
+                           timeout=10_000)
+    assert page.evaluate("document.getElementById('player').currentSrc") == ""
+    page.close()
+    entries = AuditLog(app.state.db, app.state.keys).entries(action="replay",
+                                                             newest_first=False)
+    assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
+        ("alice", "ok", CAM), ("bob", "denied", CAM)]
