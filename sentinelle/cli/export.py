@@ -146,10 +146,11 @@ def verify(
         print_json(report.as_dict())
     elif report.ok:
         console.print(f"OK: {report.files_checked} file(s) match the manifest; Ed25519 "
-                      f"signature valid (key {report.public_key_sha256})", highlight=False)
+                      f"signature valid (key {report.public_key_sha256})", highlight=False,
+                      soft_wrap=True)
     else:
         for p in report.problems:
-            console.print(f"[red]ALTERED:[/] {p}", highlight=False)
+            console.print(f"[red]FAILED:[/] {p}", highlight=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -91,8 +91,11 @@ def test_accepted_export_verifies(db, keys, footage, tmp_path):
     assert manifest["requisition"]["reference"] == "PV 2026/1234"
     assert manifest["exported_by"]["name"] == "cli:tester"
     assert manifest["reencoded"] is False
-    assert len(manifest["gaps"]) == 1
-    gap = manifest["gaps"][0]
+    # footage missing in the requested window: before, between the runs, after
+    assert len(manifest["gaps"]) == 3
+    assert manifest["gaps"][0]["from"] == manifest["requested"]["from"]
+    assert manifest["gaps"][2]["to"] == manifest["requested"]["to"]
+    gap = manifest["gaps"][1]
     assert gap["from"] == res.runs[0].end.isoformat() and gap["to"] == res.runs[1].start.isoformat()
     assert {f["path"] for f in manifest["files"]} == {
         p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {MANIFEST}

@@ -18,6 +18,11 @@ from tests.evidence.footage import record_runs
 runner = CliRunner()
 
 
+def said(res) -> str:
+    """The command's output on one line (the console wraps long messages)."""
+    return " ".join(res.output.split())
+
+
 def _args(out, *extra):
     return ["export", "--camera", CAMERA, "--from", "2026-11-20T08:59:00Z",
             "--to", "2026-11-20T09:05:00", "--out", str(out), *extra]
@@ -31,11 +36,11 @@ def test_export_and_verify_cli(home, clip, tmp_path):
     out = tmp_path / "scelle"
     # refused without a basis, and without --requisition on a judicial basis
     res = runner.invoke(app, _args(out))
-    assert res.exit_code == 2 and "--legal-basis is required" in res.output
+    assert res.exit_code == 2 and "--legal-basis is required" in said(res)
     res = runner.invoke(app, _args(out, "--legal-basis", "requisition_judiciaire"))
-    assert res.exit_code == 2 and "--requisition is required" in res.output
+    assert res.exit_code == 2 and "--requisition is required" in said(res)
     res = runner.invoke(app, _args(out, "--legal-basis", "droit_acces_rgpd"))
-    assert res.exit_code == 2 and "blurred" in res.output
+    assert res.exit_code == 2 and "blurred" in said(res)
     assert not out.exists()
     res = runner.invoke(app, _args(out, "--legal-basis", "requisition_judiciaire",
                                    "--requisition", "PV-2026-77", "--recipient", "OPJ Martin",
@@ -45,21 +50,21 @@ def test_export_and_verify_cli(home, clip, tmp_path):
     assert len(done["runs"]) == 1 and done["segments"] == 2
     res = runner.invoke(app, ["export", "verify", str(out)])
     assert res.exit_code == 0, res.output
-    assert "OK: 3 file(s)" in res.output
+    assert "OK: 3 file(s)" in said(res)
     key = json.loads(runner.invoke(app, ["export", "public-key"]).output)
     res = runner.invoke(app, ["export", "verify", str(out), "--key", key["public_key_sha256"]])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["export", "verify", str(out), "--key", "0" * 64])
-    assert res.exit_code == 1 and "not by the expected key" in res.output
+    assert res.exit_code == 1 and "not by the expected key" in said(res)
     # one byte changed in the joined run
     run = out / done["runs"][0]
     data = bytearray(run.read_bytes())
     data[len(data) // 3] ^= 0x01
     run.write_bytes(bytes(data))
     res = runner.invoke(app, ["export", "verify", str(out)])
-    assert res.exit_code == 1 and "file altered" in res.output and done["runs"][0] in res.output
+    assert res.exit_code == 1 and "file altered" in said(res) and done["runs"][0] in said(res)
     res = runner.invoke(app, ["export", "verify", str(tmp_path)])
-    assert res.exit_code == 2 and "manifest.json: missing" in res.output
+    assert res.exit_code == 2 and "manifest.json: missing" in said(res)
     # the register of transmissions, as CSV
     res = runner.invoke(app, ["export", "register", "--csv", str(tmp_path / "reg.csv")])
     assert res.exit_code == 0
