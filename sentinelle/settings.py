@@ -14,6 +14,10 @@
     How long audit entries are kept (separate from video retention). Default 1095 (3 years).
 ``SENTINELLE_SESSION_HOURS`` / ``SENTINELLE_SESSION_IDLE_MINUTES``
     Absolute lifetime of a web session and its idle timeout. Defaults 12 h and 30 min.
+``SENTINELLE_RECORDINGS_QUOTA``
+    Most bytes the recordings folder may hold, with an optional suffix K, M, G or T
+    (1024-based), e.g. ``500G``. When reached, `sentinelle record purge` destroys the oldest
+    footage not under legal hold first. Default: no quota.
 ``SENTINELLE_COOKIE_SECURE``
     Send the session cookie over HTTPS only (set it behind TLS). Default false.
 
@@ -53,6 +57,9 @@ class Settings(BaseSettings):
         default=30, gt=0, le=24 * 60, description="Session idle timeout"
     )
     cookie_secure: bool = Field(default=False, description="Session cookie over HTTPS only")
+    recordings_quota: str | None = Field(
+        default=None, description="Quota of the recordings folder (bytes, suffix K/M/G/T)"
+    )
 
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:

@@ -68,6 +68,10 @@ class AuditAction(StrEnum):
     import_ = "import"
     log_entry = "log_entry"  # an entry of the control room's log
     ticket_change = "ticket_change"  # a maintenance ticket opened or closed
+    requisition_change = "requisition_change"  # a judicial requisition recorded or closed
+    hold_change = "hold_change"  # a legal hold placed or released
+    rights_request_change = "rights_request_change"  # a data-subject request recorded/closed
+    purge = "purge"  # footage destroyed by retention (one entry per camera per run)
 
 
 class LegalBasis(StrEnum):

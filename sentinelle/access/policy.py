@@ -34,6 +34,10 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "habilitations:read":  frozenset({SUP, ADM}),
     "habilitations:write": frozenset({ADM}),
     "requisitions:read":   frozenset({SUP, ADM}),
+    "requisitions:write":  frozenset({SUP, ADM}),
+    "holds:read":          frozenset({SUP, DPO, AUD, ADM}),
+    "rights_requests:read":  frozenset({SUP, DPO, AUD, ADM}),
+    "rights_requests:write": frozenset({DPO, ADM}),
     "compliance:read":     frozenset({DPO, AUD, ADM}),
     "audit:read":          frozenset({DPO, AUD, ADM}),
     "evaluation:read":     frozenset({OP, SUP, DPO, AUD, ADM}),
@@ -124,6 +128,15 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/video/{camera_id}/segments"):          "video:replay",
     ("GET", "/api/video/{camera_id}/live"):              "video:live",
     ("GET", "/api/video/{camera_id}/file/{path:path}"):  "video:replay",
+    # custody: requisitions, legal holds, data subjects' access requests
+    ("GET", "/garde"):                                   "holds:read",
+    ("GET", "/api/holds"):                               "holds:read",
+    ("GET", "/api/requisitions"):                        "requisitions:read",
+    ("POST", "/api/requisitions"):                       "requisitions:write",
+    ("POST", "/api/requisitions/{requisition_id}/close"): "requisitions:write",
+    ("GET", "/api/rights-requests"):                     "rights_requests:read",
+    ("POST", "/api/rights-requests"):                    "rights_requests:write",
+    ("POST", "/api/rights-requests/{request_id}/close"): "rights_requests:write",
 }
 
 #: Paths served outside the routes table: FastAPI's schema and docs, static files.

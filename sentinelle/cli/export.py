@@ -43,17 +43,15 @@ def _time(value: str | None, name: str) -> datetime:
 
 
 def requisition_resolver(db: Any, keys: Any, actor: Any, now: datetime):
-    """How the manifest describes a requisition: from the custody store when it exists."""
-    try:
-        from sentinelle.custody.requisitions import RequisitionStore
-    except ImportError:  # custody not installed: the reference alone
-        return None
-    from sentinelle.evidence.export import describe_requisition as describe
+    """The requisition as the custody store knows it; an unknown reference is recorded there,
+    flagged incomplete (audited ``requisition_change``)."""
+    from sentinelle.custody.requisitions import RequisitionStore
+    from sentinelle.evidence.export import describe_requisition
 
     store = RequisitionStore(db)
 
     def resolve(reference: str) -> dict[str, Any]:
-        return describe(store.ensure(reference, actor=actor, keys=keys, now=now))
+        return describe_requisition(store.ensure(reference, actor=actor, keys=keys, now=now))
 
     return resolve
 

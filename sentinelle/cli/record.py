@@ -206,3 +206,53 @@ def reindex_cmd(
     console.print(f"{len(report.added)} segment(s) added "
                   f"({sum(not s.complete for s in report.added)} cut), "
                   f"{report.already} already indexed, {len(report.unplayable)} unplayable")
+
+
+@app.command("purge")
+def purge_cmd(
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be destroyed; touch nothing")] = False,
+    now: Annotated[str | None, typer.Option(
+        "--now", help="Judge at this time (ISO 8601, UTC without offset); default: now")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Destroy footage past each camera's retention, except footage under a legal hold.
+
+    Retention per camera: its own days, capped by its authorisation's maximum and by 30 days.
+    Over SENTINELLE_RECORDINGS_QUOTA, the oldest footage not under hold goes first; footage
+    younger than the authorisation's minimum only as a last resort (R10 finding and alert).
+    Writes the destruction register and one audit entry (`purge`) per camera, as cli:<user>.
+    """
+    from sentinelle.access.audit import Actor
+    from sentinelle.custody.retention import parse_quota, purge
+    from sentinelle.record.supervisor import recordings_root
+
+    at = _parse_time(now, "--now") or datetime.now(UTC)
+    with errors_to_exit():
+        settings = get_settings()
+        quota = parse_quota(settings.recordings_quota)
+        db = get_database(settings)
+        report = purge(db, recordings_root(settings.home), keys=get_keys(settings), now=at,
+                       actor=Actor.cli(), quota_bytes=quota, dry_run=dry_run)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        d = report.as_dict()
+        verb = "would destroy" if dry_run else "destroyed"
+        table = Table("camera", "segments", "bytes", "from (UTC)", "to (UTC)", "why")
+        for c in d["cameras"]:
+            table.add_row(c["camera_id"], str(c["segments"]), str(c["bytes"]),
+                          c["period_start"], c["period_end"], ", ".join(c["reasons"]))
+        console.print(table)
+        console.print(f"{verb} {d['segments']} segment(s), {d['freed_bytes']} bytes; "
+                      f"{len(d['held_past_limit'])} segment(s) past retention kept under hold",
+                      highlight=False)
+        if d["quota_bytes"] is not None:
+            console.print(f"recordings: {d['used_after_bytes']} of {d['quota_bytes']} bytes",
+                          highlight=False)
+        for f in d["findings"]:
+            console.print(f"[bold red]{f['rule']}[/] {f['subject_id']}: {f['message']}",
+                          highlight=False)
+    for alert in report.plan.alerts:
+        err_console.print(f"[bold red]ALERT[/] {alert}", highlight=False)

@@ -2,15 +2,17 @@
 
 Every rule takes a `Snapshot` and returns findings; none raises on a breach or blocks
 anything. `RULES` lists them with their legal reference and a French title; `run_rules` runs
-them all (or some). The export rules (R12, R13, R20, R22) live in `transmission_rules`; R08
-(irreversible masks) is checked inside R07 from the masks' recorded mode only.
+them all (or some). R11 (footage past retention only under a legal hold) and R10's purge side
+read the snapshot's custody facts (``Snapshot.custody``); the export rules (R12, R13, R20,
+R22) live in `transmission_rules`; R08 (irreversible masks) is checked inside R07 from the
+masks' recorded mode only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import shapely
@@ -330,6 +332,67 @@ def r10_retention_min(s: Snapshot) -> list[Finding]:
                                     f"Conservation ({source}) de {days} jours, sous le minimum "
                                     f"de {a.min_retention_days} jours fixé par l'autorisation.",
                                     retention_days=days, minimum_days=a.min_retention_days))
+    if s.custody is not None:
+        for d in s.custody.below_minimum:
+            out.append(_finding("R10", V, "camera", d.camera_id,
+                                f"Quota d'enregistrement atteint le {d.destroyed_at:%Y-%m-%d} : "
+                                "images détruites avant la durée minimale fixée par "
+                                f"l'autorisation (du {d.period_start:%Y-%m-%d %H:%M} au "
+                                f"{d.period_end:%Y-%m-%d %H:%M} UTC).",
+                                run_id=d.run_id, segments=d.segments,
+                                period_start=d.period_start.isoformat(),
+                                period_end=d.period_end.isoformat()))
+    return out
+
+
+# R11 ----------------------------------------------------------------------------------------
+
+def r11_holds(s: Snapshot) -> list[Finding]:
+    """Footage past its retention only under an active legal hold, itself standing on a penal
+    procedure (flagrance, préliminaire, information judiciaire) with a complete requisition."""
+    c = s.custody
+    if c is None:
+        return []
+    out = []
+    unheld: dict[str, list] = {}
+    for seg in c.past_limit:
+        if not any(h.active_at(c.now) and h.overlaps(seg.camera_id, seg.start, seg.end)
+                   for h in c.holds):
+            unheld.setdefault(seg.camera_id, []).append(seg)
+    for cam, segs in sorted(unheld.items()):
+        oldest = min(x.start for x in segs)
+        days = c.limits.get(cam)
+        out.append(_finding("R11", V, "camera", cam,
+                            f"{len(segs)} segment(s) conservé(s) au-delà de {days} jours sans "
+                            f"gel judiciaire (le plus ancien du {oldest:%Y-%m-%d %H:%M} UTC) : "
+                            "lancer la purge (sentinelle record purge).",
+                            segments=len(segs), oldest_start=oldest.isoformat(),
+                            limit_days=days))
+    for h in c.holds:
+        days = c.limits.get(h.camera_id)
+        if days is None or h.start > c.now - timedelta(days=days):
+            continue  # the hold keeps nothing past the retention yet
+        if h.kind == "manual":
+            out.append(_finding("R11", W, "hold", str(h.id),
+                                f"Gel manuel sur {h.camera_id} au-delà de {days} jours sans "
+                                "procédure pénale : rattacher une réquisition (flagrance, "
+                                "préliminaire, information judiciaire) ou lever le gel.",
+                                camera_id=h.camera_id, reason=h.reason))
+        elif h.kind == "requisition":
+            r = c.requisitions.get(h.requisition_id) if h.requisition_id else None
+            missing = [] if r is not None else ["réquisition"]
+            if r is not None:
+                missing = [label for label, v in (("type de procédure", r.procedure),
+                                                  ("autorité", r.authority),
+                                                  ("OPJ ou magistrat", r.officer),
+                                                  ("pièce", r.document)) if not v]
+            if missing:
+                ref = r.reference if r else "?"
+                out.append(_finding("R11", W, "hold", str(h.id),
+                                    f"Gel sur {h.camera_id} (réquisition {ref}) au-delà de "
+                                    f"{days} jours, dossier incomplet : "
+                                    f"{', '.join(missing)}.",
+                                    camera_id=h.camera_id, requisition=ref, missing=missing))
     return out
 
 
@@ -561,6 +624,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("R09", "CSI L252-5 al. 1", "Durée maximale de conservation (un mois au plus)",
          r09_retention_max),
     Rule("R10", "CSI L252-5 al. 2", "Durée minimale de conservation", r10_retention_min),
+    Rule("R11", "CSI L252-5", "Conservation au-delà de la durée légale sous gel judiciaire "
+         "seulement", r11_holds),
     Rule("R12", LEGAL_REFS["R12"], "Copies des destinataires conservées un mois au plus",
          r12_recipient_copies),
     Rule("R13", LEGAL_REFS["R13"], "Registre des transmissions", r13_register_of_transmissions),

@@ -6,8 +6,8 @@ Rules are pure functions of a `Snapshot`; `load_snapshot` reads one from the dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
 
 from sentinelle.access.audit import AuditEntry
 from sentinelle.access.habilitations import Habilitation
@@ -18,6 +18,9 @@ from sentinelle.compliance.store import CameraConfig, Notification
 from sentinelle.evidence.transmissions import Transmission
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.zone import Authorisation
+
+if TYPE_CHECKING:
+    from sentinelle.custody.facts import CustodyFacts
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Snapshot:
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
     transmissions: list[Transmission] = field(default_factory=list)
     export_entries: list[AuditEntry] = field(default_factory=list)
+    export_requisitions: dict[str, Any] = field(default_factory=dict)  # reference → Requisition
+    custody: CustodyFacts | None = None  # footage, holds, purges (None: not checked)
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
         """The authorisation with this reference, or None."""
@@ -65,7 +70,7 @@ class Snapshot:
 
 
 def load_snapshot(
-    db: Any, keys: Any, *, today: date, dwellings: bool = True,
+    db: Any, keys: Any, *, today: date, dwellings: bool = True, now: datetime | None = None,
 ) -> Snapshot:
     """Read a snapshot from the database.
 
@@ -80,6 +85,9 @@ def load_snapshot(
         The day the rules judge.
     dwellings
         Compute which dwellings each camera sees (needs the base map; the slow part).
+    now
+        The instant footage and holds are judged at (R10, R11). Default: now when `today` is
+        today (UTC), else the end of `today`.
     """
     from sentinelle.access.audit import AuditLog
     from sentinelle.access.habilitations import Habilitations
@@ -87,6 +95,8 @@ def load_snapshot(
     from sentinelle.adapters.basemap_store import BasemapStore
     from sentinelle.compliance.masks import dwelling_views
     from sentinelle.compliance.store import ComplianceStore
+    from sentinelle.custody.facts import load_custody_facts
+    from sentinelle.custody.requisitions import RequisitionStore
     from sentinelle.evidence.transmissions import TransmissionRegister
     from sentinelle.registry.store import Registry
 
@@ -101,6 +111,10 @@ def load_snapshot(
         if basemap is not None and basemap.buildings.size:
             live = [c for c in cameras if str(c.status) in ("in_service", "planned")]
             views = dwelling_views(live, basemap)
+    transmissions = TransmissionRegister(db).list()
+    refs = {t.requisition_ref for t in transmissions if t.requisition_ref}
+    export_requisitions = {r.reference: r for r in RequisitionStore(db).list()
+                           if r.reference in refs} if refs else {}
     return Snapshot(
         today=today,
         cameras=cameras,
@@ -115,7 +129,16 @@ def load_snapshot(
         notifications=store.notifications(),
         settings=store.settings(),
         dwellings=views,
-        transmissions=TransmissionRegister(db).list(),
+        transmissions=transmissions,
+        export_requisitions=export_requisitions,
         export_entries=AuditLog(db, keys).entries(action="export", limit=None,
                                                   newest_first=False),
+        custody=load_custody_facts(db, keys, now=now or _instant(today)),
     )
+
+
+def _instant(today: date) -> datetime:
+    current = datetime.now(UTC)
+    if today == current.date():
+        return current
+    return datetime.combine(today, time(23, 59, 59), UTC)

@@ -103,6 +103,13 @@ def r22_lawful_recipients(s: Snapshot) -> list[Finding]:
         elif t.legal_basis == "destinataire_L252-3" and not t.recipient:
             out.append(_f("R22", V, "transmission", str(t.id),
                           "Export à un destinataire L252-3 non nommé.", **ev))
+        elif t.legal_basis == "requisition_judiciaire":
+            req = s.export_requisitions.get(t.requisition_ref or "")
+            if req is not None and getattr(req, "incomplete", False):
+                out.append(_f("R22", W, "transmission", str(t.id),
+                              f"Réquisition « {t.requisition_ref} » incomplète (autorité, "
+                              "officier ou pièce manquants) : compléter le dossier.",
+                              requisition=t.requisition_ref, **ev))
     for e in s.export_entries:
         if e.outcome == "ok" and e.legal_basis not in (*LAWFUL_BASES, "droit_acces_rgpd"):
             out.append(_f("R22", V, "audit_entry", str(e.seq),

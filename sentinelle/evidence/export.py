@@ -229,7 +229,9 @@ def _unresolved(reference: str) -> dict[str, Any]:
 
 
 def describe_requisition(requisition: Any) -> dict[str, Any]:
-    """A requisition record (a dataclass) as JSON-able data for the manifest."""
+    """A requisition record (``custody.requisitions.Requisition``) as JSON-able data."""
+    if hasattr(requisition, "as_dict"):
+        return requisition.as_dict()
     from dataclasses import asdict, is_dataclass
     from datetime import date
     from enum import Enum

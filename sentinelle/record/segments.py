@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from sentinelle.db.engine import Database
@@ -319,6 +319,14 @@ class SegmentIndex:
         except IntegrityError:  # indexed already (the path is unique)
             return False
         return True
+
+    def remove(self, path: str) -> bool:
+        """Remove the index row of the segment at `path` (relative, as indexed); False when
+        it was not indexed. Only retention (`sentinelle.custody.retention`) calls it, after
+        deleting the file."""
+        with self.db.session() as s:
+            result = s.execute(delete(SegmentRow).where(SegmentRow.path == path))
+            return bool(result.rowcount)
 
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()

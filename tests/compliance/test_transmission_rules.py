@@ -9,6 +9,7 @@ from sentinelle.access.audit import AuditEntry
 from sentinelle.compliance.findings import Severity
 from sentinelle.compliance.rules import RULES, run_rules
 from sentinelle.compliance.snapshot import Snapshot
+from sentinelle.custody.requisitions import Requisition
 from sentinelle.evidence.transmissions import Transmission
 
 AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -88,3 +89,13 @@ def test_r12_recipient_copy_reminder_and_missing_date():
         (Severity.info, "transmission", "1")]
     s = replace(snap(), transmissions=[replace(copy, delete_by=None)])
     assert codes(s, "R12") == [(Severity.violation, "transmission", "1")]
+
+
+def test_r22_warns_on_an_incomplete_requisition():
+    req = Requisition(id=1, reference="PV-1", authority=None, officer=None, document=None,
+                      procedure=None, category=None, incomplete=True)
+    s = replace(snap(), export_requisitions={"PV-1": req})
+    assert codes(s, "R22") == [(Severity.warning, "transmission", "1")]
+    s = replace(snap(), export_requisitions={"PV-1": replace(req, incomplete=False,
+                                                              authority="TJ Rennes")})
+    assert codes(s, "R22") == []

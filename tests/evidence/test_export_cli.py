@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from sentinelle.access.audit import AuditLog
 from sentinelle.access.keys import load_keys
 from sentinelle.cli.main import app
+from sentinelle.custody.requisitions import RequisitionStore
 from sentinelle.db.engine import open_database
 from sentinelle.settings import Settings
 from tests.evidence.conftest import CAMERA, T0
@@ -48,6 +49,12 @@ def test_export_and_verify_cli(home, clip, tmp_path):
     assert res.exit_code == 0, res.output
     done = json.loads(res.output)
     assert len(done["runs"]) == 1 and done["segments"] == 2
+    # the unknown requisition reference is now on record, flagged incomplete
+    req = RequisitionStore(db).get("PV-2026-77")
+    assert req is not None and req.incomplete and req.opened_by.startswith("cli:")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["requisition"]["reference"] == "PV-2026-77"
+    assert manifest["requisition"]["incomplete"] is True
     res = runner.invoke(app, ["export", "verify", str(out)])
     assert res.exit_code == 0, res.output
     assert "OK: 3 file(s)" in said(res)
@@ -70,6 +77,19 @@ def test_export_and_verify_cli(home, clip, tmp_path):
     assert res.exit_code == 0
     lines = (tmp_path / "reg.csv").read_text().splitlines()
     assert len(lines) == 2 and "PV-2026-77" in lines[1]
-    [e] = AuditLog(db, load_keys(settings)).entries(action="export")
+    audit = AuditLog(db, load_keys(settings))
+    [e] = audit.entries(action="export")
     assert e.actor.startswith("cli:") and e.requisition_ref == "PV-2026-77"
+    [r] = audit.entries(action="requisition_change")
+    assert r.object_id == "PV-2026-77" and r.seq < e.seq
+    # the compliance rules see the export: registered (R13), lossless (R20), and lawful but
+    # on an incomplete requisition (R22 warning)
+    from datetime import date
+
+    from sentinelle.compliance.rules import run_rules
+    from sentinelle.compliance.snapshot import load_snapshot
+
+    snap = load_snapshot(db, load_keys(settings), today=date(2026, 11, 26), dwellings=False)
+    found = [(f.rule, str(f.severity)) for f in run_rules(snap, rules=["R13", "R20", "R22"])]
+    assert found == [("R22", "warning")]
     db.dispose()

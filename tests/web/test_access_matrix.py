@@ -131,6 +131,23 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
         lambda c: c.get("/api/video/REN-001/live"), PASSES_GUARD),
     ("GET", "/api/video/{camera_id}/file/{path:path}"): (
         lambda c: c.get("/api/video/REN-001/file/REN-001/2026-01-01/x.mp4"), PASSES_GUARD),
+    ("GET", "/garde"): (lambda c: c.get("/garde"), 200),
+    ("GET", "/api/holds"): (lambda c: c.get("/api/holds"), 200),
+    ("GET", "/api/requisitions"): (lambda c: c.get("/api/requisitions"), 200),
+    ("POST", "/api/requisitions"): (lambda c: c.post("/api/requisitions", json={
+        "reference": f"PV-matrix-{next(_n)}", "authority": "TJ Rennes", "officer": "OPJ",
+        "windows": [{"camera_id": "REN-001", "start": "2026-11-20T21:00:00Z",
+                     "end": "2026-11-20T22:00:00Z"}]}), 201),
+    ("POST", "/api/requisitions/{requisition_id}/close"): (
+        lambda c: c.post("/api/requisitions/999999/close", json={
+            "footage_found": True, "useful": False, "case_solved": False}), 404),
+    ("GET", "/api/rights-requests"): (lambda c: c.get("/api/rights-requests"), 200),
+    ("POST", "/api/rights-requests"): (lambda c: c.post("/api/rights-requests", json={
+        "requester": "M. Dupont", "camera_id": "REN-001", "start": "2026-11-20T21:00:00Z",
+        "end": "2026-11-20T21:30:00Z"}), 201),
+    ("POST", "/api/rights-requests/{request_id}/close"): (
+        lambda c: c.post("/api/rights-requests/999999/close", json={"answer": "refused"}),
+        404),
 }
 
 

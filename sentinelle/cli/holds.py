@@ -1,0 +1,44 @@
+"""`sentinelle holds`: legal holds on footage (what retention may not purge)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sentinelle.cli.common import console, errors_to_exit, get_database, print_json
+
+app = typer.Typer(help="Legal holds on footage.", no_args_is_help=True)
+
+
+def _t(t: datetime | None) -> str:
+    return f"{t:%Y-%m-%d %H:%M:%S}" if t else "—"
+
+
+@app.command("list")
+def list_cmd(
+    camera: Annotated[str | None, typer.Option("--camera", help="Only this camera")] = None,
+    all_: Annotated[bool, typer.Option(
+        "--all", help="Also holds ended or released")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+) -> None:
+    """List legal holds, active ones only unless --all (times in UTC)."""
+    from sentinelle.custody.holds import HoldStore
+
+    now = datetime.now(UTC)
+    with errors_to_exit():
+        store = HoldStore(get_database())
+        holds = store.list(camera_id=camera, active_at=None if all_ else now)
+    if as_json:
+        print_json({"holds": [h.as_dict(now=now) for h in holds]})
+        return
+    table = Table("id", "camera", "from (UTC)", "to (UTC)", "kind", "reason", "until",
+                  "state")
+    for h in holds:
+        state = "active" if h.active_at(now) else (
+            f"released {_t(h.released_at)}" if h.released_at else "ended")
+        table.add_row(str(h.id), h.camera_id, _t(h.start), _t(h.end), h.kind, h.reason,
+                      _t(h.until), state)
+    console.print(table)
