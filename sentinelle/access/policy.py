@@ -128,6 +128,9 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/video/{camera_id}/segments"):          "video:replay",
     ("GET", "/api/video/{camera_id}/live"):              "video:live",
     ("GET", "/api/video/{camera_id}/file/{path:path}"):  "video:replay",
+    # evidence export (also needs the export habilitation on the camera) and its register
+    ("POST", "/api/exports"):                            "video:export",
+    ("GET", "/api/exports"):                             "video:export",
     # custody: requisitions, legal holds, data subjects' access requests
     ("GET", "/garde"):                                   "holds:read",
     ("GET", "/api/holds"):                               "holds:read",

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -172,3 +173,47 @@ def test_operator_plays_recorded_clip_in_chromium(video_server, browser):
                                                              newest_first=False)
     assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
         ("alice", "ok", CAM), ("bob", "denied", CAM)]
+
+
+def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
+    from sentinelle.evidence.transmissions import TransmissionRegister
+    from sentinelle.evidence.verify import verify_export
+
+    home, segs = video_home
+    app = create_app(Settings(home=home, database_url=None))
+    db, keys = app.state.db, app.state.keys
+    Users(db, keys).add(username="carol", password=PASSWORD, role="admin", actor=Actor.cli())
+    today = date.today()
+    Habilitations(db, keys).grant(
+        username="carol", rights="export", cameras=[CAM],
+        valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
+        training_date=today - timedelta(days=10), refresher_due=today + timedelta(days=300),
+        actor=Actor.cli())
+    carol = _client(app, "carol")
+    carol.headers["X-CSRF-Token"] = carol.get("/api/me").json()["csrf_token"]
+    body = {"camera_id": CAM, **_window(segs), "legal_basis": "destinataire_L252-3",
+            "recipient": "Police nationale"}
+    r = carol.post("/api/exports", json={**body, "legal_basis": ""})
+    assert r.status_code == 422 and "--legal-basis is required" in r.json()["detail"]
+    r = carol.post("/api/exports", json={**body, "legal_basis": "droit_acces_rgpd"})
+    assert r.status_code == 422 and "blurred" in r.json()["detail"]
+    r = carol.post("/api/exports", json={**body, "camera_id": "REN-002"})
+    assert r.status_code == 403 and "not in the scope" in r.json()["detail"]
+    r = carol.post("/api/exports", json=body)
+    assert r.status_code == 201, r.text
+    done = r.json()
+    assert done["segments"] == 2 and len(done["runs"]) == 1
+    report = verify_export(Path(done["out_dir"]))
+    assert report.ok, report.problems
+    assert report.public_key_sha256 == done["signature"]["public_key_sha256"]
+    [row] = TransmissionRegister(db).list()
+    assert row.exported_by == "carol" and row.recipient == "Police nationale"
+    assert carol.get("/api/exports").json()["count"] == 1
+    # an operator (role without video:export) is refused by the guard
+    alice = _client(app, "alice")
+    alice.headers["X-CSRF-Token"] = alice.get("/api/me").json()["csrf_token"]
+    assert alice.post("/api/exports", json=body).status_code == 403
+    entries = AuditLog(db, keys).entries(action="export", newest_first=False)
+    assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
+        ("carol", "denied", "REN-002"), ("carol", "ok", CAM)]
+    app.state.db.dispose()
