@@ -160,7 +160,16 @@ def test_operator_plays_recorded_clip_in_chromium(video_server, browser):
         "() => { const v = document.getElementById('player');"
         " return v.dataset.segmentIndex === '1' && v.currentTime > 1; }", timeout=30_000)
     assert page.evaluate("document.getElementById('player').error") is None
+    # the H.264 picture itself is decoded (320×180 test clip), not only the container read
+    assert page.evaluate("[document.getElementById('player').videoWidth,"
+                         " document.getElementById('player').videoHeight]") == [320, 180]
     assert 206 in files, files
+    # live view: the newest complete segment plays; the opening is audited (live_view)
+    page.click("#live")
+    page.wait_for_function(
+        f"() => {{ const v = document.getElementById('player');"
+        f" return v.dataset.segmentIndex === '{len(segs) - 1}' && v.currentTime > 1; }}",
+        timeout=30_000)
     assert errors == []
     page.close()
     # bob, no habilitation: refused on the page.
@@ -173,6 +182,8 @@ def test_operator_plays_recorded_clip_in_chromium(video_server, browser):
                                                              newest_first=False)
     assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
         ("alice", "ok", CAM), ("bob", "denied", CAM)]
+    live = AuditLog(app.state.db, app.state.keys).entries(action="live_view")
+    assert [(e.actor, e.outcome, e.object_id) for e in live] == [("alice", "ok", CAM)]
 
 
 def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
