@@ -42,3 +42,49 @@ def list_cmd(
         table.add_row(str(h.id), h.camera_id, _t(h.start), _t(h.end), h.kind, h.reason,
                       _t(h.until), state)
     console.print(table)
+
+
+@app.command("add")
+def add(
+    camera: Annotated[str, typer.Option("--camera", help="Camera id")],
+    start: Annotated[str, typer.Option("--from", help="Start of the held footage (ISO 8601)")],
+    end: Annotated[str, typer.Option("--to", help="End of the held footage (ISO 8601)")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (procedure, complaint…)")],
+    until: Annotated[str, typer.Option("--until", help="When the hold ends (ISO 8601)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+) -> None:
+    """Place a manual legal hold (audited: hold_change). Times are UTC without an offset.
+    Prefer `requisitions add`, which holds a requisition's windows."""
+    from sentinelle.access.audit import Actor
+    from sentinelle.cli.common import get_keys, get_settings
+    from sentinelle.custody.common import parse_time
+    from sentinelle.custody.holds import HoldStore
+
+    now = datetime.now(UTC)
+    with errors_to_exit():
+        settings = get_settings()
+        h = HoldStore(get_database(settings), get_keys(settings)).add(
+            camera, parse_time(start, "--from"), parse_time(end, "--to"), reason=reason,
+            until=parse_time(until, "--until"), actor=Actor.cli(), now=now)
+    if as_json:
+        print_json(h.as_dict(now=now))
+    else:
+        console.print(f"hold {h.id} placed on {h.camera_id} until {h.until:%Y-%m-%d %H:%M}",
+                      highlight=False)
+
+
+@app.command("release")
+def release(
+    hold_id: Annotated[int, typer.Argument(help="Hold number")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is released")],
+) -> None:
+    """Release a hold before its end (audited: hold_change)."""
+    from sentinelle.access.audit import Actor
+    from sentinelle.cli.common import get_keys, get_settings
+    from sentinelle.custody.holds import HoldStore
+
+    with errors_to_exit():
+        settings = get_settings()
+        h = HoldStore(get_database(settings), get_keys(settings)).release(
+            hold_id, actor=Actor.cli(), now=datetime.now(UTC), reason=reason)
+    console.print(f"hold {h.id} released", highlight=False)

@@ -1,4 +1,5 @@
-"""`sentinelle record`: run the recorder, show camera health, verify and rebuild the index."""
+"""`sentinelle record`: run the recorder, show camera health, verify and rebuild the index,
+purge footage past retention and read the destruction register."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import signal
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -256,3 +258,36 @@ def purge_cmd(
                           highlight=False)
     for alert in report.plan.alerts:
         err_console.print(f"[bold red]ALERT[/] {alert}", highlight=False)
+    for failure in report.failed:
+        err_console.print(f"[bold red]not deleted:[/] {failure}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("destructions")
+def destructions_cmd(
+    camera: Annotated[str | None, typer.Option("--camera", help="Only this camera")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the whole register as CSV (for the CDVP or the CNIL)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+) -> None:
+    """The destruction register: one row per camera per purge run (period destroyed, time)."""
+    from sentinelle.custody.destruction import DestructionRegister
+
+    with errors_to_exit():
+        register = DestructionRegister(get_database())
+        if out is not None:
+            n = register.write_csv(out)
+            console.print(f"{n} row(s) written to {out}", highlight=False)
+            return
+        rows = register.rows(camera_id=camera)
+    if as_json:
+        print_json({"destructions": [r.as_dict() for r in rows]})
+        return
+    table = Table("camera", "from (UTC)", "to (UTC)", "segments", "bytes", "why",
+                  "destroyed (UTC)", "by")
+    for r in rows:
+        table.add_row(r.camera_id, f"{r.period_start:%Y-%m-%d %H:%M:%S}",
+                      f"{r.period_end:%Y-%m-%d %H:%M:%S}", str(r.segments), str(r.bytes),
+                      r.reason, f"{r.destroyed_at:%Y-%m-%d %H:%M:%S}", r.actor)
+    console.print(table)

@@ -19,7 +19,11 @@ def aware(value: datetime, name: str) -> datetime:
     if value.tzinfo is None:
         msg = f"`{name}`: a timezone-aware time is needed, got {value.isoformat()}"
         raise InputError(msg)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        msg = f"`{name}`: {value.isoformat()} is out of range"
+        raise InputError(msg) from None
 
 
 def window(start: datetime, end: datetime, what: str) -> tuple[datetime, datetime]:
@@ -34,6 +38,9 @@ def window(start: datetime, end: datetime, what: str) -> tuple[datetime, datetim
 def text(value: str | None, name: str, *, max_len: int, required: bool = False) -> str | None:
     """A stripped text field, None when empty; refused when required and empty, or too long."""
     v = (value or "").strip()
+    if "\x00" in v:
+        msg = f"`{name}` contains a NUL character"
+        raise InputError(msg)
     if not v:
         if required:
             msg = f"`{name}` is required"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sentinelle.access.audit import Actor, AuditAction, AuditLog, LegalBasis
@@ -202,17 +203,24 @@ class RequisitionStore:
         if found is not None:
             return found
         audit = self._audit(keys)
-        with self.db.session() as s:
-            row = RequisitionRow(reference=ref, incomplete=True, opened_at=now,
-                                 opened_by=actor.name)
-            s.add(row)
-            s.flush()
-            audit.record(actor=actor, action=AuditAction.requisition_change,
-                         object_type="requisition", object_id=ref,
-                         legal_basis=LegalBasis.requisition_judiciaire, requisition_ref=ref,
-                         purpose="référence inconnue enregistrée, dossier incomplet",
-                         details={"change": "created_incomplete"}, now=now, session=s)
-            return self._load(s, row)
+        try:
+            with self.db.session() as s:
+                row = RequisitionRow(reference=ref, incomplete=True, opened_at=now,
+                                     opened_by=actor.name)
+                s.add(row)
+                s.flush()
+                audit.record(actor=actor, action=AuditAction.requisition_change,
+                             object_type="requisition", object_id=ref,
+                             legal_basis=LegalBasis.requisition_judiciaire,
+                             requisition_ref=ref,
+                             purpose="référence inconnue enregistrée, dossier incomplet",
+                             details={"change": "created_incomplete"}, now=now, session=s)
+                return self._load(s, row)
+        except IntegrityError:  # recorded at the same moment by another process
+            found = self.get(ref)
+            if found is None:
+                raise
+            return found
 
     def add(
         self,
@@ -260,6 +268,15 @@ class RequisitionStore:
             assert cam_id is not None
             checked.append((cam_id, *window(start, end, f"window {i} ({cam_id})")))
         audit = self._audit(keys)
+        try:
+            return self._add(ref, fields, checked, actor=actor, now=now, hold_days=hold_days,
+                             audit=audit)
+        except IntegrityError:  # the same reference recorded at the same moment
+            msg = f"requisition `{ref}` is recorded already"
+            raise InputError(msg) from None
+
+    def _add(self, ref: str, fields: dict[str, Any], checked: list, *, actor: Actor,
+             now: datetime, hold_days: int, audit: AuditLog) -> Requisition:
         with self.db.session() as s:
             row = s.scalars(select(RequisitionRow)
                             .where(RequisitionRow.reference == ref)).one_or_none()

@@ -283,6 +283,7 @@ class PurgeReport:
     deleted: list[Segment]
     skipped_now_held: list[Segment]
     missing_files: list[str]
+    failed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         d = self.plan.as_dict()
@@ -291,6 +292,7 @@ class PurgeReport:
             "deleted": len(self.deleted),
             "skipped_now_held": [s.path for s in self.skipped_now_held],
             "missing_files": self.missing_files,
+            "failed": self.failed,
         })
         return d
 
@@ -309,12 +311,14 @@ def execute_purge(
     index rows, then write one destruction-register row and one ``purge`` audit entry.
 
     A segment placed under hold since the plan was made is kept. A file already gone from
-    disk still has its index row removed (and is named in the report). With `dry_run`, nothing
-    is touched. Alerts go to the control room's log (category ``other``) when `alert_log`.
+    disk still has its index row removed (and is named in the report); one that cannot be
+    deleted stays indexed and is named in ``failed``. Only what was destroyed is registered.
+    With `dry_run`, nothing is touched. Alerts go to the control room's log (category
+    ``other``) when `alert_log`.
     """
     run_id = uuid.uuid4().hex[:16]
     if dry_run:
-        return PurgeReport(run_id, True, plan, [], [], [])
+        return PurgeReport(run_id, True, plan, [], [], [], [])
     now = plan.now
     index = SegmentIndex(db, root)
     audit = AuditLog(db, keys)
@@ -322,6 +326,7 @@ def execute_purge(
     deleted: list[Segment] = []
     skipped: list[Segment] = []
     missing: list[str] = []
+    failed: list[str] = []
     for cam, dels in sorted(plan.by_camera().items()):
         done: list[Deletion] = []
         for d in dels:
@@ -333,6 +338,9 @@ def execute_purge(
                 path.unlink()
             except FileNotFoundError:
                 missing.append(d.segment.path)
+            except OSError as exc:  # not deletable: kept, indexed, reported
+                failed.append(f"{d.segment.path}: {exc.strerror or exc}")
+                continue
             index.remove(d.segment.path)
             done.append(d)
             deleted.append(d.segment)
@@ -359,7 +367,7 @@ def execute_purge(
         if len(plan.alerts) > len(plan.findings):
             book.add(camera_id=None, category="other",
                      text=f"ALERTE purge : {plan.alerts[-1]}", actor=actor, now=now)
-    return PurgeReport(run_id, False, plan, deleted, skipped, missing)
+    return PurgeReport(run_id, False, plan, deleted, skipped, missing, failed)
 
 
 def purge(

@@ -1,6 +1,6 @@
 """Requisitions and legal holds on SQLite and PostgreSQL: the API the export builds on."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -95,6 +95,13 @@ def test_bad_input_names_the_field_and_stores_nothing(db, keys):
                   actor=Actor.cli(), now=NOW)
     with pytest.raises(InputError, match="officer"):
         store.add("PV-10", authority="TJ", officer=" ", actor=Actor.cli(), now=NOW)
+    with pytest.raises(InputError, match="NUL"):
+        store.add("PV-10\x00", authority="TJ", officer="OPJ", actor=Actor.cli(), now=NOW)
+    far = datetime(1, 1, 1, tzinfo=UTC)
+    with pytest.raises(InputError, match="out of range|not after"):
+        store.add("PV-10", authority="TJ", officer="OPJ", actor=Actor.cli(), now=NOW,
+                  windows=[("REN-001", far.replace(tzinfo=timezone(timedelta(hours=2))),
+                            W1[2])])
     assert store.get("PV-10") is None and HoldStore(db).list() == []
     store.add("PV-11", authority="TJ", officer="OPJ", document="d.pdf", windows=[W1],
               actor=Actor.cli(), now=NOW)
@@ -124,3 +131,25 @@ def test_manual_hold_release(db, keys):
         holds.release(h.id, actor=Actor.cli(), now=NOW + timedelta(days=2), reason="x")
     with pytest.raises(InputError, match="end"):
         holds.add("REN-005", W1[1], W1[2], reason="r", actor=Actor.cli(), until=NOW, now=NOW)
+
+
+def test_concurrent_ensure_records_one_requisition(db, keys):
+    import threading
+
+    barrier = threading.Barrier(6)
+    got, errors = [], []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            got.append(RequisitionStore(db, keys).ensure("PV-RACE", actor=Actor.cli(), now=NOW))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and len({r.id for r in got}) == 1 and len(got) == 6
+    assert len(AuditLog(db, keys).entries(action="requisition_change")) == 1

@@ -95,3 +95,25 @@ def test_requisitions_bad_input(home):
     res = run("requisitions", "close", "PV-2", "--footage-found", "maybe", "--useful", "no",
               "--case-solved", "no")
     assert res.exit_code == 2 and "--footage-found" in res.output
+
+
+def test_holds_add_and_release(home):
+    res = run("holds", "add", "--camera", "REN-009", "--from", "2026-11-20T10:00",
+              "--to", "2026-11-20T10:30", "--reason", "Plainte déposée", "--until",
+              "2099-01-01T00:00", "--json")
+    assert res.exit_code == 0, res.output
+    h = json.loads(res.stdout)
+    assert h["active"] and h["kind"] == "manual" and h["start"] == "2026-11-20T10:00:00+00:00"
+    res = run("holds", "add", "--camera", "REN-009", "--from", "2026-11-20T10:00",
+              "--to", "2026-11-20T10:30", "--reason", "x", "--until", "2020-01-01")
+    assert res.exit_code == 2 and "end" in res.output
+    res = run("holds", "add", "--camera", "REN-009", "--from", "hier", "--to",
+              "2026-11-20T10:30", "--reason", "x", "--until", "2099-01-01")
+    assert res.exit_code == 2 and "--from" in res.output
+    res = run("holds", "release", str(h["id"]), "--reason", "Plainte retirée")
+    assert res.exit_code == 0, res.output
+    assert json.loads(run("holds", "list", "--json").stdout)["holds"] == []
+    res = run("holds", "release", str(h["id"]), "--reason", "again")
+    assert res.exit_code == 2 and "released already" in res.output
+    res = run("holds", "release", "999", "--reason", "x")
+    assert res.exit_code == 1 and "999" in res.output

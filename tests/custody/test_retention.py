@@ -248,7 +248,33 @@ def test_cli_purge_with_registry_quota_and_now(tmp_path, monkeypatch, place):
     assert "R10" in res.stdout and "ALERT" in res.output
     assert {s.path for s in index.segments()} == {s1[20].path}
 
+    res = runner.invoke(app, ["record", "destructions", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["destructions"]
+    assert [(r["camera_id"], r["reason"]) for r in rows] == [
+        ("REN-1", "quota"), ("REN-2", "quota,retention"), ("REN-1", "quota_below_minimum")]
+    out = tmp_path / "destructions.csv"
+    res = runner.invoke(app, ["record", "destructions", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("run_id,camera_id,period_start") and len(lines) == 4
+
     monkeypatch.setenv("SENTINELLE_RECORDINGS_QUOTA", "lots")
     res = runner.invoke(app, ["record", "purge", "--now", now])
     assert res.exit_code == 2 and "SENTINELLE_RECORDINGS_QUOTA" in res.output
     db.dispose()
+
+
+def test_a_file_that_cannot_be_deleted_stays_indexed_and_unregistered(db, footage):
+    index, segs = footage
+    plan = plan_purge(index.segments(), POLICY, HoldStore(db, KEYS).active(NOW), NOW)
+    # Replace a40's file by a non-empty folder: unlink() fails on it (as root too).
+    path = index.root / segs["a40"].path
+    path.unlink()
+    path.mkdir()
+    (path / "x").write_text("x")
+    report = execute_purge(db, index.root, plan, actor=Actor.cli(), keys=KEYS)
+    assert [f.split(":")[0] for f in report.failed] == [segs["a40"].path]
+    assert segs["a40"].path in {s.path for s in index.segments()}
+    a = [r for r in DestructionRegister(db).rows() if r.camera_id == "CAM-A"][0]
+    assert a.segments == 2 and a.period_start == segs["a11"].start

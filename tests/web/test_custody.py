@@ -47,6 +47,11 @@ def test_requisitions_and_holds_api(custody_app):
     bad = {**REQ, "reference": "PV-2", "procedure": "enquête"}
     r = sup.post("/api/requisitions", json=bad)
     assert r.status_code == 422 and "procedure" in r.json()["detail"]
+    far = {**REQ, "reference": "PV-3", "windows": [{
+        "camera_id": "REN-001", "start": "0001-01-01T00:00:00+02:00",
+        "end": "2026-11-20T22:00:00Z"}]}
+    r = sup.post("/api/requisitions", json=far)
+    assert r.status_code == 422 and "out of range" in r.json()["detail"]
     holds = sup.get("/api/holds").json()["holds"]
     assert [(h["camera_id"], h["kind"], h["active"]) for h in holds] == [
         ("REN-001", "requisition", True)]

@@ -68,7 +68,12 @@ class RightsRequestClose(BaseModel):
 
 
 def _utc(t: datetime) -> datetime:
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    """`t` in UTC (UTC when it has no offset); refused (422) when out of range."""
+    try:
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    except OverflowError:
+        raise HTTPException(status_code=422, detail=f"time {t.isoformat()} is out of range"
+                            ) from None
 
 
 def _error(exc: Exception) -> HTTPException:
