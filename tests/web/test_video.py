@@ -228,3 +228,36 @@ def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
     assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
         ("carol", "denied", "REN-002"), ("carol", "ok", CAM)]
     app.state.db.dispose()
+
+
+def test_admin_exports_from_the_page(video_server, browser):
+    from sentinelle.evidence.verify import verify_export
+
+    base, app, segs = video_server
+    db, keys = app.state.db, app.state.keys
+    Users(db, keys).add(username="carol", password=PASSWORD, role="admin", actor=Actor.cli())
+    today = date.today()
+    Habilitations(db, keys).grant(
+        username="carol", rights="export", cameras=[CAM],
+        valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
+        training_date=today - timedelta(days=10), refresher_due=today + timedelta(days=300),
+        actor=Actor.cli())
+    q = httpx.QueryParams({**_window(segs), "camera": CAM})
+    page = _login_page(browser, base, "carol", f"/lecture?{q}")
+    page.wait_for_selector("#export-section:not([hidden])", timeout=10_000)
+    page.select_option("#legal-basis", "requisition_judiciaire")
+    page.click("#export")  # no requisition number: refused, with the reason
+    page.wait_for_function(
+        "document.getElementById('export-msg').textContent.includes('--requisition')",
+        timeout=10_000)
+    page.fill("#requisition", "PV-2026-0042")
+    page.fill("#recipient", "OPJ Le Gall, commissariat central")
+    page.click("#export")
+    page.wait_for_selector("#export-msg[data-out-dir]", timeout=30_000)
+    out = Path(page.get_attribute("#export-msg", "data-out-dir"))
+    page.close()
+    assert out.parent == app.state.settings.home / "exports"
+    report = verify_export(out)
+    assert report.ok, report.problems
+    [e] = AuditLog(db, keys).entries(action="export")
+    assert (e.actor, e.requisition_ref) == ("carol", "PV-2026-0042")

@@ -75,12 +75,13 @@ def video_page(session: CurrentSession) -> HTMLResponse:
 @router.get("/api/video/cameras")
 def video_cameras(db: DbDep, request: Request, user: CurrentUser,
                   habs: HabilitationsDep) -> dict[str, Any]:
-    """Cameras the user holds a ``replay`` or ``live`` habilitation for, with those rights."""
+    """Cameras the user holds a ``replay``, ``live`` or ``export`` habilitation for, with
+    those rights."""
     now = datetime.now(UTC)
     out = []
     for cam in Registry(db, keys=request.app.state.keys).cameras():
-        rights = [r.value for r in (Right.replay, Right.live) if habs.can(user, r, cam.id,
-                                                                          now=now)]
+        rights = [r.value for r in (Right.replay, Right.live, Right.export)
+                  if habs.can(user, r, cam.id, now=now)]
         if rights:
             out.append({"id": cam.id, "name": getattr(cam, "name", None) or cam.id,
                         "rights": rights})

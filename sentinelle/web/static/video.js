@@ -9,6 +9,9 @@ const T = {
     live: "Direct", none: "Aucune caméra ne vous est ouverte (habilitation requise).",
     empty: "Aucun enregistrement sur cette période.", refused: "Accès refusé",
     gap: (g) => `Coupure du ${fmt(g.from)} au ${fmt(g.to)}`, liveOn: "Direct",
+    basis: "Base légale", requisition: "Réquisition n°", recipient: "Destinataire",
+    export: "Exporter", exportTitle: "Export (réquisition, destinataire désigné)",
+    exported: (r) => `Export n° ${r.id} écrit dans ${r.out_dir} (${r.segments} segments, ${r.runs.length} séquence(s) continue(s)) ; empreinte du manifeste ${r.manifest_sha256}`,
     legal: "Seules les personnes individuellement désignées et habilitées peuvent visionner les images (CSI L252-2). Chaque ouverture est inscrite au journal d'audit.",
   },
   en: {
@@ -17,6 +20,9 @@ const T = {
     live: "Live", none: "No camera is open to you (habilitation required).",
     empty: "No footage in this window.", refused: "Access refused",
     gap: (g) => `Gap from ${fmt(g.from)} to ${fmt(g.to)}`, liveOn: "Live",
+    basis: "Legal basis", requisition: "Requisition no.", recipient: "Recipient",
+    export: "Export", exportTitle: "Export (requisition, designated recipient)",
+    exported: (r) => `Export no. ${r.id} written to ${r.out_dir} (${r.segments} segments, ${r.runs.length} continuous run(s)); manifest hash ${r.manifest_sha256}`,
     legal: "Only individually designated and habilitated persons may view images (CSI L252-2). Every opening is written in the audit log.",
   },
 }[LANG];
@@ -142,6 +148,38 @@ async function live() {
   }
 }
 
+let CAMS = [];
+function showExport() {
+  const cam = CAMS.find((c) => c.id === $("camera").value);
+  $("export-section").hidden = !(cam && cam.rights.includes("export"));
+}
+
+async function exportFootage(ev) {
+  ev.preventDefault();
+  const msg = $("export-msg");
+  msg.className = "msg";
+  msg.textContent = "…";
+  try {
+    const me = await api("/api/me");
+    const r = await fetch("/api/exports", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token },
+      body: JSON.stringify({
+        camera_id: $("camera").value, from: fromInput($("from").value), to: fromInput($("to").value),
+        legal_basis: $("legal-basis").value, requisition: $("requisition").value || null,
+        recipient: $("recipient").value || null,
+      }),
+    });
+    const body = await r.json();
+    if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
+    msg.textContent = T.exported(body);
+    msg.dataset.outDir = body.out_dir;
+  } catch (e) {
+    msg.className = "msg error";
+    msg.textContent = `${T.refused} : ${e.message}`;
+  }
+}
+
 async function init() {
   $("subtitle").textContent = T.subtitle;
   $("nav-room").textContent = T.room;
@@ -150,6 +188,7 @@ async function init() {
   $("h-pick").textContent = T.pick;
   $("h-player").textContent = T.player;
   $("legal").textContent = T.legal;
+  $("h-export").textContent = T.exportTitle;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = T[el.dataset.i18n];
   const params = new URLSearchParams(location.search);
   const now = new Date();
@@ -160,6 +199,7 @@ async function init() {
   const wanted = params.get("camera");
   let cams = [];
   try { cams = (await api("/api/video/cameras")).cameras; } catch (e) { say(e.message, true); }
+  CAMS = cams;
   for (const c of cams) {
     const o = document.createElement("option");
     o.value = c.id;
@@ -175,6 +215,9 @@ async function init() {
   if (!cams.length && !wanted) say(T.none);
   $("pick").addEventListener("submit", replay);
   $("live").addEventListener("click", live);
+  sel.addEventListener("change", showExport);
+  $("export-form").addEventListener("submit", exportFootage);
+  showExport();
   document.body.dataset.ready = "1";
   if (params.get("autoplay") === "1" && sel.value) replay();
 }
