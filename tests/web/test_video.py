@@ -89,7 +89,8 @@ def test_replay_api_range_and_audit(video_home):
     assert r.status_code == 403 and "holds no habilitation" in r.json()["detail"]
     assert bob.get(url).status_code == 403
     assert alice.get(f"/api/video/{CAM}/file/../../secret.key").status_code == 404
-    assert alice.get(f"/api/video/REN-002/file/{segs[0].path}").status_code == 404
+    assert alice.get(f"/api/video/REN-002/file/{segs[0].path}").status_code == 403
+    assert alice.get(f"/api/video/{CAM}/file/{CAM}/2026-01-01/none.mp4").status_code == 404
     entries = AuditLog(app.state.db, app.state.keys).entries(action="replay",
                                                              newest_first=False)
     assert [(e.actor, e.outcome, e.object_id) for e in entries] == [

@@ -186,15 +186,17 @@ def video_file(
     """One recorded segment, as recorded, with HTTP Range support."""
     now = datetime.now(UTC)
     root = _recordings(request)
+    replay = habs.can(user, Right.replay, camera_id, now=now)
+    decision = replay or habs.can(user, Right.live, camera_id, now=now)
+    if not decision:  # refused before saying whether the segment exists
+        raise HTTPException(status_code=403, detail=f"access refused to camera {camera_id}: "
+                            f"{replay.reason}")
     seg = SegmentIndex(db, root).get(path)
     if seg is None or seg.camera_id != camera_id:
         raise HTTPException(status_code=404, detail=f"no segment {path} of camera {camera_id}")
-    decision = habs.can(user, Right.replay, camera_id, now=now)
-    if not decision and seg.end >= now - LIVE_RECENT:
-        decision = habs.can(user, Right.live, camera_id, now=now)
-    if not decision:
+    if not replay and seg.end < now - LIVE_RECENT:
         raise HTTPException(status_code=403, detail=f"access refused to camera {camera_id}: "
-                            f"{decision.reason}")
+                            f"live right only, and this segment is older than live view")
     file = (root / seg.path).resolve()
     if not file.is_relative_to(root.resolve()) or not file.is_file():
         raise HTTPException(status_code=404, detail=f"segment file {path} is missing")
