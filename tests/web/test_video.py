@@ -78,6 +78,9 @@ def test_replay_api_range_and_audit(video_home):
     assert [s["path"] for s in body["segments"]] == [s.path for s in segs]
     assert len(body["gaps"]) == 2  # the 30 s before the first segment, the 5 s after the last
     url = body["segments"][0]["url"]
+    for bad in ("yesterday", "0001-01-01T00:00:00+05:00"):
+        r = alice.get(f"/api/video/{CAM}/segments", params={"from": bad})
+        assert r.status_code == 422 and "`from`" in r.json()["detail"]
     whole = (home / "recordings" / segs[0].path).read_bytes()
     part = alice.get(url, headers={"Range": "bytes=100-199"})
     assert part.status_code == 206

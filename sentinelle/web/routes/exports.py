@@ -48,8 +48,15 @@ class ExportCreate(BaseModel):
     recipient: str | None = Field(None, max_length=200)
 
 
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+def _aware(t: datetime, name: str) -> datetime:
+    try:
+        t = (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+        if not 1970 <= t.year <= 9000:
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise HTTPException(status_code=422, detail=f"`{name}`: a time between 1970 and "
+                            "9000 is needed") from None
+    return t
 
 
 @router.post("/exports", status_code=201)
@@ -58,7 +65,7 @@ def create_export(body: ExportCreate, request: Request, db: DbDep, user: Current
     """Export footage as evidence (audited ``export``; entered in the register)."""
     now = datetime.now(UTC)
     home = request.app.state.settings.home
-    start, end = _aware(body.start), _aware(body.end)
+    start, end = _aware(body.start, "from"), _aware(body.end, "to")
     actor = Actor.of(user)
     decision = habs.can(user, Right.export, body.camera_id, now=now)
     if not decision:

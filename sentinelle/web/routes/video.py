@@ -49,10 +49,13 @@ def _time(value: str | None, name: str) -> datetime | None:
         return None
     try:
         t = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
+        t = (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+        if not 1970 <= t.year <= 9000:
+            raise ValueError
+    except (ValueError, OverflowError):
         raise HTTPException(status_code=422, detail=f"`{name}` `{value}` is not an ISO 8601 "
-                            "time (e.g. 2026-11-25T10:00:00Z)") from None
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+                            "time between 1970 and 9000 (e.g. 2026-11-25T10:00:00Z)") from None
+    return t
 
 
 def _file_url(camera_id: str, seg: Segment) -> str:
