@@ -138,6 +138,13 @@ def check_request(req: ExportRequest) -> ExportRequest:
         if t.tzinfo is None:
             msg = f"{name} {t.isoformat()}: a timezone-aware time is needed"
             raise InputError(msg)
+        try:
+            year = t.astimezone(UTC).year
+        except OverflowError:
+            year = 0
+        if not 1970 <= year <= 9000:
+            msg = f"{name} {t.isoformat()}: a time between 1970 and 9000 is needed"
+            raise InputError(msg)
     if req.end <= req.start:
         msg = f"--to {_iso(req.end)} must be after --from {_iso(req.start)}"
         raise InputError(msg)

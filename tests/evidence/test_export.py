@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -61,6 +61,9 @@ def test_refused_without_lawful_basis(db, keys, footage, tmp_path, kw, needle):
 def test_refused_window_and_folder(tmp_path):
     with pytest.raises(InputError, match="--to .* must be after --from"):
         check_request(_request(tmp_path / "a", end=T0 - timedelta(minutes=1)))
+    with pytest.raises(InputError, match="--from .*between 1970 and 9000"):
+        check_request(_request(tmp_path / "a", start=datetime(1, 1, 1, tzinfo=timezone(
+            timedelta(hours=5)))))
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "x").write_text("x")
