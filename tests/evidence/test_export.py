@@ -39,6 +39,12 @@ def _frames(path) -> int:
     return int(stream["nb_read_packets"])
 
 
+def _duration(path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                          "csv=p=0", str(path)], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
 @pytest.mark.parametrize(("kw", "needle"), [
     ({"legal_basis": ""}, "--legal-basis is required"),
     ({"legal_basis": "none"}, "not a lawful basis"),
@@ -89,6 +95,11 @@ def test_accepted_export_verifies(db, keys, footage, tmp_path):
     for run in res.runs:
         joined = _frames(out / run.path)
         assert joined == sum(_frames(root / s.path) for s in run.segments)
+        decode = subprocess.run(["ffmpeg", "-v", "error", "-i", str(out / run.path), "-f",
+                                 "null", "-"], capture_output=True, text=True)
+        assert decode.returncode == 0 and decode.stderr == "", decode.stderr
+        covered = sum(s.duration_s for s in run.segments)
+        assert abs(_duration(out / run.path) - covered) < 0.5
     manifest = json.loads((out / MANIFEST).read_text())
     assert manifest["legal_basis"] == "requisition_judiciaire"
     assert manifest["requisition"]["reference"] == "PV 2026/1234"
