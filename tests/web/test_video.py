@@ -109,6 +109,8 @@ def test_replay_api_range_and_audit(video_home):
     live = AuditLog(app.state.db, app.state.keys).entries(action="live_view",
                                                           newest_first=False)
     assert [(e.actor, e.outcome) for e in live] == [("alice", "ok"), ("bob", "denied")]
+    served_from = datetime.fromisoformat(live[0].time_range.split("/")[0])
+    assert served_from == segs[0].start  # the footage served, up to the opening
     app.state.db.dispose()
 
 

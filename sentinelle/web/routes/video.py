@@ -169,9 +169,10 @@ def video_live(
         recent = [s for s in recent if s.start > since]
     else:
         recent = recent[-LIVE_SEGMENTS:]
-    if opening:
+    if opening:  # the time range: from the oldest footage served to now
+        first = min((s.start for s in recent), default=now)
         audit.record(actor=Actor.of(user), action=AuditAction.live_view, object_type="camera",
-                     object_id=camera_id, time_range=(now, now),
+                     object_id=camera_id, time_range=(min(first, now), now),
                      details={"habilitation": decision.habilitation_id}, now=now)
     return {"camera_id": camera_id, "now": now.isoformat(),
             "segments": [_segment_json(camera_id, s) for s in recent], "poll_s": 2}
