@@ -122,6 +122,15 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/tickets"):                             "control_room:read",
     ("POST", "/api/tickets"):                            "control_room:write",
     ("POST", "/api/tickets/{ticket_id}/close"):          "control_room:write",
+    # playback and live view (each camera also needs a habilitation with the right)
+    ("GET", "/lecture"):                                 "video:replay",
+    ("GET", "/api/video/cameras"):                       "video:replay",
+    ("GET", "/api/video/{camera_id}/segments"):          "video:replay",
+    ("GET", "/api/video/{camera_id}/live"):              "video:live",
+    ("GET", "/api/video/{camera_id}/file/{path:path}"):  "video:replay",
+    # evidence export (also needs the export habilitation on the camera) and its register
+    ("POST", "/api/exports"):                            "video:export",
+    ("GET", "/api/exports"):                             "video:export",
     # custody: requisitions, legal holds, data subjects' access requests
     ("GET", "/garde"):                                   "holds:read",
     ("GET", "/api/holds"):                               "holds:read",

@@ -20,6 +20,7 @@ from sentinelle.cli import (
     zones,
 )
 from sentinelle.cli import evaluate as evaluate_cli
+from sentinelle.cli import export as export_cli
 from sentinelle.cli import holds as holds_cli
 from sentinelle.cli import logbook as logbook_cli
 from sentinelle.cli import record as record_cli
@@ -49,6 +50,7 @@ app.add_typer(record_cli.app, name="record")
 app.add_typer(testcam_cli.app, name="testcam")
 app.add_typer(logbook_cli.log_app, name="log")
 app.add_typer(logbook_cli.tickets_app, name="tickets")
+app.add_typer(export_cli.app, name="export")
 app.add_typer(requisitions_cli.app, name="requisitions")
 app.add_typer(holds_cli.app, name="holds")
 

@@ -3,8 +3,8 @@
 Every rule takes a `Snapshot` and returns findings; none raises on a breach or blocks
 anything. `RULES` lists them with their legal reference and a French title; `run_rules` runs
 them all (or some). R11 (footage past retention only under a legal hold) and R10's purge side
-read the snapshot's custody facts (``Snapshot.custody``); the other video rules (R12, R13,
-R20, R22) come with evidence export; R08 (irreversible masks) is checked inside R07 from the
+read the snapshot's custody facts (``Snapshot.custody``); the export rules (R12, R13, R20,
+R22) live in `transmission_rules`; R08 (irreversible masks) is checked inside R07 from the
 masks' recorded mode only.
 """
 
@@ -28,6 +28,13 @@ from sentinelle.compliance.masks import (
 )
 from sentinelle.compliance.signage import CHECKLIST_FR, signs_for_camera
 from sentinelle.compliance.snapshot import Snapshot
+from sentinelle.compliance.transmission_rules import (
+    LEGAL_REFS,
+    r12_recipient_copies,
+    r13_register_of_transmissions,
+    r20_lossless,
+    r22_lawful_recipients,
+)
 from sentinelle.registry.camera import Camera, CameraStatus
 from sentinelle.registry.purposes import LABELS_FR as PURPOSE_LABELS
 from sentinelle.registry.zone import MAX_RETENTION_DAYS, Authorisation, AuthorisationType
@@ -646,10 +653,16 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("R10", "CSI L252-5 al. 2", "Durée minimale de conservation", r10_retention_min),
     Rule("R11", "CSI L252-5", "Conservation au-delà de la durée légale sous gel judiciaire "
          "seulement", r11_holds),
+    Rule("R12", LEGAL_REFS["R12"], "Copies des destinataires conservées un mois au plus",
+         r12_recipient_copies),
+    Rule("R13", LEGAL_REFS["R13"], "Registre des transmissions", r13_register_of_transmissions),
     Rule("R14", "CSI L252-2, L252-3", "Personnes habilitées individuellement",
          r14_habilitations),
     Rule("R15", "CSI R252-12 (décret 2022-1152)", "Formation, recyclage et territoire",
          r15_training),
+    Rule("R20", LEGAL_REFS["R20"], "Exports sans perte de qualité", r20_lossless),
+    Rule("R22", LEGAL_REFS["R22"], "Exports aux seuls destinataires légitimes",
+         r22_lawful_recipients),
     Rule("R23", "CSI L251-3 ; R253-3 (numérotation 2013) ; instruction du 20 mars 2024",
          "Information du public par panneaux", r23_signage),
     Rule("R24", "CSI R252-10 (numérotation 2013)", "Registre public des systèmes autorisés",

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from sentinelle.access.audit import AuditEntry
 from sentinelle.access.habilitations import Habilitation
 from sentinelle.compliance.documents import Document
 from sentinelle.compliance.masks import DwellingView, Mask
 from sentinelle.compliance.signage import DEFAULT_SIGN_RADIUS_M, Sign
 from sentinelle.compliance.store import CameraConfig, Notification
+from sentinelle.evidence.transmissions import Transmission
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.zone import Authorisation
 
@@ -54,6 +56,9 @@ class Snapshot:
     #: Image geometry per camera (`sentinelle.vision.geometry.HeadGeometry`, one per head).
     head_geometries: dict[str, list[Any]] = field(default_factory=dict)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
+    transmissions: list[Transmission] = field(default_factory=list)
+    export_entries: list[AuditEntry] = field(default_factory=list)
+    export_requisitions: dict[str, Any] = field(default_factory=dict)  # reference → Requisition
     custody: CustodyFacts | None = None  # footage, holds, purges (None: not checked)
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
@@ -86,12 +91,15 @@ def load_snapshot(
         The instant footage and holds are judged at (R10, R11). Default: now when `today` is
         today (UTC), else the end of `today`.
     """
+    from sentinelle.access.audit import AuditLog
     from sentinelle.access.habilitations import Habilitations
     from sentinelle.access.users import Users
     from sentinelle.adapters.basemap_store import BasemapStore
     from sentinelle.compliance.masks import dwelling_views
     from sentinelle.compliance.store import ComplianceStore
     from sentinelle.custody.facts import load_custody_facts
+    from sentinelle.custody.requisitions import RequisitionStore
+    from sentinelle.evidence.transmissions import TransmissionRegister
     from sentinelle.registry.store import Registry
 
     registry = Registry(db, keys=keys)
@@ -110,6 +118,10 @@ def load_snapshot(
         if basemap is not None and basemap.buildings.size:
             live = [c for c in cameras if str(c.status) in ("in_service", "planned")]
             views = dwelling_views(live, basemap)
+    transmissions = TransmissionRegister(db).list()
+    refs = {t.requisition_ref for t in transmissions if t.requisition_ref}
+    export_requisitions = {r.reference: r for r in RequisitionStore(db).list()
+                           if r.reference in refs} if refs else {}
     return Snapshot(
         today=today,
         cameras=cameras,
@@ -125,6 +137,10 @@ def load_snapshot(
         settings=store.settings(),
         dwellings=views,
         head_geometries=head_geometries,
+        transmissions=transmissions,
+        export_requisitions=export_requisitions,
+        export_entries=AuditLog(db, keys).entries(action="export", limit=None,
+                                                  newest_first=False),
         custody=load_custody_facts(db, keys, now=now or _instant(today)),
     )
 

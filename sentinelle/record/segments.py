@@ -265,6 +265,12 @@ class SegmentIndex:
         with self.db.session() as s:
             return [_row_to_segment(r) for r in s.scalars(q)]
 
+    def get(self, path: str) -> Segment | None:
+        """The indexed segment at `path` (relative to the recordings folder), or None."""
+        with self.db.session() as s:
+            row = s.scalars(select(SegmentRow).where(SegmentRow.path == path)).first()
+            return _row_to_segment(row) if row else None
+
     def last(self, camera_id: str) -> Segment | None:
         """The camera's latest segment (by start)."""
         q = (

@@ -48,7 +48,9 @@ from sentinelle.web.routes import (
     users,
 )
 from sentinelle.web.routes import custody as custody_routes
+from sentinelle.web.routes import exports as export_routes
 from sentinelle.web.routes import record as record_routes
+from sentinelle.web.routes import video as video_routes
 from sentinelle.web.view import ViewCache
 
 WEB = Path(str(resources.files("sentinelle") / "web"))
@@ -124,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(compliance.router)
     app.include_router(transparency.router)
     app.include_router(record_routes.router)
+    app.include_router(video_routes.router)
+    app.include_router(export_routes.router)
     app.include_router(custody_routes.router)
 
     @app.exception_handler(SentinelleError)

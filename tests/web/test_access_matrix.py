@@ -122,6 +122,19 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
         "camera_id": "REN-001", "fault": "matrix"}), 201),
     ("POST", "/api/tickets/{ticket_id}/close"): (
         lambda c: c.post("/api/tickets/999999/close", json={}), 404),
+    # video: the role passes the guard, then the camera's habilitation decides (none here)
+    ("GET", "/lecture"): (lambda c: c.get("/lecture"), 200),
+    ("GET", "/api/video/cameras"): (lambda c: c.get("/api/video/cameras"), 200),
+    ("GET", "/api/video/{camera_id}/segments"): (
+        lambda c: c.get("/api/video/REN-001/segments"), PASSES_GUARD),
+    ("GET", "/api/video/{camera_id}/live"): (
+        lambda c: c.get("/api/video/REN-001/live"), PASSES_GUARD),
+    ("GET", "/api/video/{camera_id}/file/{path:path}"): (
+        lambda c: c.get("/api/video/REN-001/file/REN-001/2026-01-01/x.mp4"), PASSES_GUARD),
+    ("POST", "/api/exports"): (lambda c: c.post("/api/exports", json={
+        "camera_id": "REN-001", "from": "2026-11-20T09:00:00Z", "to": "2026-11-20T10:00:00Z",
+        "legal_basis": "destinataire_L252-3", "recipient": "Police nationale"}), PASSES_GUARD),
+    ("GET", "/api/exports"): (lambda c: c.get("/api/exports"), 200),
     ("GET", "/garde"): (lambda c: c.get("/garde"), 200),
     ("GET", "/api/holds"): (lambda c: c.get("/api/holds"), 200),
     ("GET", "/api/requisitions"): (lambda c: c.get("/api/requisitions"), 200),

@@ -1,0 +1,110 @@
+"""Evidence export from the web app: the same export as ``sentinelle export``, by a logged-in
+user holding the ``export`` habilitation on the camera (role permission ``video:export``).
+
+``POST /api/exports`` writes the export under ``SENTINELLE_HOME/exports/`` (the folder named in
+the answer, to hand over on a sealed medium) and answers its summary; a refusal for want of a
+habilitation is audited (``export``, outcome ``denied``). ``GET /api/exports`` reads the register
+of transmissions (R13).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from sentinelle.access.audit import Actor, AuditAction, Outcome
+from sentinelle.access.habilitations import Right
+from sentinelle.custody.requisitions import RequisitionStore
+from sentinelle.errors import InputError, NotFoundError, StorageError
+from sentinelle.evidence.export import (
+    ExportRequest,
+    check_request,
+    describe_requisition,
+    export_footage,
+)
+from sentinelle.evidence.transmissions import TransmissionRegister
+from sentinelle.record.segments import camera_folder
+from sentinelle.web.deps import AuditDep, CurrentUser, DbDep, HabilitationsDep
+
+router = APIRouter(prefix="/api", tags=["evidence"])
+
+
+class ExportCreate(BaseModel):
+    """An export: camera, window, lawful basis, requisition, recipient."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    camera_id: str = Field(min_length=1, max_length=64)
+    start: datetime = Field(alias="from", description="Start (ISO 8601, UTC when no offset)")
+    end: datetime = Field(alias="to", description="End (ISO 8601, UTC when no offset)")
+    legal_basis: str = Field(
+        "", max_length=40,
+        description="requisition_judiciaire, destinataire_L252-3 or droit_acces_rgpd")
+    requisition: str | None = Field(None, max_length=100)
+    recipient: str | None = Field(None, max_length=200)
+
+
+def _aware(t: datetime, name: str) -> datetime:
+    try:
+        t = (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+        if not 1970 <= t.year <= 9000:
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise HTTPException(status_code=422, detail=f"`{name}`: a time between 1970 and "
+                            "9000 is needed") from None
+    return t
+
+
+@router.post("/exports", status_code=201)
+def create_export(body: ExportCreate, request: Request, db: DbDep, user: CurrentUser,
+                  habs: HabilitationsDep, audit: AuditDep) -> dict[str, Any]:
+    """Export footage as evidence (audited ``export``; entered in the register)."""
+    now = datetime.now(UTC)
+    home = request.app.state.settings.home
+    start, end = _aware(body.start, "from"), _aware(body.end, "to")
+    actor = Actor.of(user)
+    decision = habs.can(user, Right.export, body.camera_id, now=now)
+    if not decision:
+        audit.record(actor=actor, action=AuditAction.export, object_type="camera",
+                     object_id=body.camera_id,
+                     time_range=(start, end) if end >= start else None,
+                     outcome=Outcome.denied, details={"reason": decision.reason}, now=now)
+        raise HTTPException(status_code=403, detail=f"access refused to camera "
+                            f"{body.camera_id}: {decision.reason}")
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    out = home / "exports" / f"{stamp}-{camera_folder(body.camera_id)}-{secrets.token_hex(4)}"
+    req = ExportRequest(camera_id=body.camera_id, start=start, end=end,
+                        legal_basis=body.legal_basis, out=out, requisition=body.requisition,
+                        recipient=body.recipient)
+    try:
+        check_request(req)
+        store = RequisitionStore(db)
+        result = export_footage(
+            db, request.app.state.keys, home / "recordings", req, actor=actor, now=now,
+            resolve_requisition=lambda ref: describe_requisition(
+                store.ensure(ref, actor=actor, keys=request.app.state.keys, now=now)),
+        )
+    except InputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except StorageError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    return {"id": result.transmission_id, "out_dir": str(result.out),
+            "manifest_sha256": result.manifest_sha256, "audit_seq": result.audit_seq,
+            "segments": len(result.segments), "runs": [r.path for r in result.runs],
+            "signature": result.manifest["signature"]}
+
+
+@router.get("/exports")
+def list_exports(
+    db: DbDep,
+    camera_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """The register of transmissions, oldest first."""
+    rows = TransmissionRegister(db).list(camera_id=camera_id)
+    return {"transmissions": [r.as_dict() for r in rows], "count": len(rows)}
