@@ -68,6 +68,7 @@ class AuditAction(StrEnum):
     import_ = "import"
     log_entry = "log_entry"  # an entry of the control room's log
     ticket_change = "ticket_change"  # a maintenance ticket opened or closed
+    analytics_change = "analytics_change"  # analytics enabled, disabled, zones, expiry
 
 
 class LegalBasis(StrEnum):
