@@ -16,6 +16,9 @@
     Absolute lifetime of a web session and its idle timeout. Defaults 12 h and 30 min.
 ``SENTINELLE_COOKIE_SECURE``
     Send the session cookie over HTTPS only (set it behind TLS). Default false.
+``SENTINELLE_MODELS_DIR``
+    Folder of the model files (YOLOX-Nano, BlazeFace) that ``scripts/setup`` extracts. Default
+    ``share/sentinelle/models`` inside the virtualenv (see ``sentinelle.vision.models``).
 
 Settings are built once by the CLI or the web app and passed down; nothing reads the environment
 at import time.
@@ -53,6 +56,9 @@ class Settings(BaseSettings):
         default=30, gt=0, le=24 * 60, description="Session idle timeout"
     )
     cookie_secure: bool = Field(default=False, description="Session cookie over HTTPS only")
+    models_dir: Path | None = Field(
+        default=None, description="Model files folder; default share/sentinelle/models in the venv"
+    )
 
     @model_validator(mode="after")
     def _fill_database_url(self) -> Settings:
