@@ -128,8 +128,9 @@ def parse_shapes(data: Any, source: str = "zones") -> list[Shape]:
         seen.add(key)
         out.append(Shape(camera.strip(), head, kind, name, tuple(pts)))
     if errors:
-        raise ImportRejected(f"{source}: {len(errors)} feature(s) rejected; nothing imported",
-                             errors=errors)
+        msg = (f"{errors[0]}; nothing imported" if len(errors) == 1 else
+               f"{source}: {len(errors)} feature(s) rejected; nothing imported")
+        raise ImportRejected(msg, errors=errors)
     return out
 
 

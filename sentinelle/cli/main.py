@@ -6,6 +6,7 @@ import typer
 
 from sentinelle import __version__
 from sentinelle.cli import (
+    analytics,
     audit,
     authorisations,
     basemap,
@@ -47,6 +48,7 @@ app.add_typer(record_cli.app, name="record")
 app.add_typer(testcam_cli.app, name="testcam")
 app.add_typer(logbook_cli.log_app, name="log")
 app.add_typer(logbook_cli.tickets_app, name="tickets")
+app.add_typer(analytics.app, name="analytics")
 
 
 def _version(value: bool) -> None:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from sentinelle.access.habilitations import Habilitation
+from sentinelle.analytics.basis import Enablement
 from sentinelle.compliance.documents import Document
 from sentinelle.compliance.masks import DwellingView, Mask
 from sentinelle.compliance.signage import DEFAULT_SIGN_RADIUS_M, Sign
@@ -48,6 +49,7 @@ class Snapshot:
     notifications: list[Notification] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     dwellings: dict[str, list[DwellingView]] | None = None
+    analytics: list[Enablement] = field(default_factory=list)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
@@ -80,6 +82,7 @@ def load_snapshot(
     from sentinelle.access.habilitations import Habilitations
     from sentinelle.access.users import Users
     from sentinelle.adapters.basemap_store import BasemapStore
+    from sentinelle.analytics.basis import Enablements
     from sentinelle.compliance.masks import dwelling_views
     from sentinelle.compliance.store import ComplianceStore
     from sentinelle.registry.store import Registry
@@ -109,4 +112,5 @@ def load_snapshot(
         notifications=store.notifications(),
         settings=store.settings(),
         dwellings=views,
+        analytics=Enablements(db, keys).all(),
     )

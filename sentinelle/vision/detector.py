@@ -9,7 +9,6 @@ classes of `COCO_TO_CLASS` are kept, merged into our four classes, then per-clas
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -21,19 +20,12 @@ from sentinelle.vision.detections import COCO_TO_CLASS, Detections, iou_matrix
 INPUT_SIZE = 416
 STRIDES = (8, 16, 32)
 PAD_VALUE = 114
-MODEL_ENV = "SENTINELLE_YOLOX_MODEL"
 
 
 def default_model_path() -> Path:
-    """Where the YOLOX-Nano model is: SENTINELLE_YOLOX_MODEL, else the installed model files."""
-    env = os.environ.get(MODEL_ENV)
-    if env:
-        return Path(env)
-    try:
-        from sentinelle.vision.models import model_path  # shipped by scripts/setup
-    except ImportError:  # pragma: no cover - before the model step exists
-        raise FileNotFoundError(
-            f"no YOLOX-Nano model: set {MODEL_ENV} to the extracted .onnx") from None
+    """The installed YOLOX-Nano model (``SENTINELLE_MODELS_DIR``, filled by scripts/setup)."""
+    from sentinelle.vision.models import model_path
+
     return Path(model_path("yolox_nano"))
 
 

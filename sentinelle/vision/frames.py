@@ -8,6 +8,7 @@ nothing here writes a file, and a `Frame`'s repr never shows its pixels.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -157,7 +158,7 @@ def read_frames(
             rel = t - first
             if next_t is not None and rel + 1e-6 < next_t:
                 continue
-            next_t = (rel // period + 1) * period
+            next_t = (math.floor(rel / period + 1e-6) + 1) * period
             if size is None:
                 size = analysis_size(frame.width, frame.height, max_side)
             image = frame.to_ndarray(width=size[0], height=size[1], format="bgr24")
