@@ -73,7 +73,8 @@ def main() -> None:
         wall = (time.perf_counter() - t) / pipe.stats.frames
         print(f"frames: {len(blobs)} (vtest 0–{a.seconds:g} s, 10 fps, 768×576 → 416×312), "
               f"{sum(c.count for c in counts)} counts")
-        print(f"raw model:      {1 / raw_cpu:5.1f} fps per core (CPU {1000 * raw_cpu:.1f} ms/frame), "
+        print(f"raw model:      {1 / raw_cpu:5.1f} fps per core "
+              f"(CPU {1000 * raw_cpu:.1f} ms/frame), "
               f"wall {1 / raw_wall:.1f} fps")
         print(f"whole pipeline: {1 / cpu:5.1f} fps per core (CPU {1000 * cpu:.1f} ms/frame), "
               f"wall {1 / wall:.1f} fps")
@@ -95,7 +96,8 @@ def main() -> None:
             c0, w0 = time.process_time(), time.perf_counter()
             pipe.run(str(static), start=T0)
             cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-            print(f"720p15, 60 s (50 s still), 5 fps analysed, motion gate {'on' if gate else 'off'}: "
+            state = "on" if gate else "off"
+            print(f"720p15, 60 s (50 s still), 5 fps analysed, motion gate {state}: "
                   f"{pipe.stats.detected}/{pipe.stats.frames} frames detected, CPU {cpu:.1f} s "
                   f"(wall {wall:.1f} s) → {60 / cpu:.1f} streams per core")
 
