@@ -42,6 +42,7 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "config:write":        frozenset({ADM}),
     "control_room:read":   frozenset({OP, SUP, DPO, AUD, ADM}),
     "control_room:write":  frozenset({OP, SUP, ADM}),
+    "analytics:read":      frozenset({OP, SUP, DPO, AUD, ADM}),
 }
 
 #: (method, path) → permission. Pages are HTML (anonymous → redirect to /login); paths under
@@ -118,6 +119,11 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/tickets"):                             "control_room:read",
     ("POST", "/api/tickets"):                            "control_room:write",
     ("POST", "/api/tickets/{ticket_id}/close"):          "control_room:write",
+    # anonymous statistics (aggregates); the still is an image: video:live + habilitation
+    ("GET", "/statistiques"):                            "analytics:read",
+    ("GET", "/api/analytics/cameras"):                   "analytics:read",
+    ("GET", "/api/analytics/stats"):                     "analytics:read",
+    ("GET", "/api/analytics/cameras/{camera_id}/still"): "video:live",
 }
 
 #: Paths served outside the routes table: FastAPI's schema and docs, static files.
