@@ -28,7 +28,7 @@ from sentinelle.registry.store import Registry
 from sentinelle.settings import Settings
 from sentinelle.vision.counting import Count
 from sentinelle.web import create_app
-from tests.web.conftest import PASSWORD, browser, login  # noqa: F401 (browser: a fixture)
+from tests.web.conftest import PASSWORD, login
 
 from .test_runner import LINES
 
