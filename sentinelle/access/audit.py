@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     hold_change = "hold_change"  # a legal hold placed or released
     rights_request_change = "rights_request_change"  # a data-subject request recorded/closed
     purge = "purge"  # footage destroyed by retention (one entry per camera per run)
+    analytics_change = "analytics_change"  # analytics enabled, disabled, zones, expiry
 
 
 class LegalBasis(StrEnum):

@@ -46,6 +46,7 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "config:write":        frozenset({ADM}),
     "control_room:read":   frozenset({OP, SUP, DPO, AUD, ADM}),
     "control_room:write":  frozenset({OP, SUP, ADM}),
+    "analytics:read":      frozenset({OP, SUP, DPO, AUD, ADM}),
 }
 
 #: (method, path) → permission. Pages are HTML (anonymous → redirect to /login); paths under
@@ -140,6 +141,11 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/rights-requests"):                     "rights_requests:read",
     ("POST", "/api/rights-requests"):                    "rights_requests:write",
     ("POST", "/api/rights-requests/{request_id}/close"): "rights_requests:write",
+    # anonymous statistics (aggregates); the still is an image: video:live + habilitation
+    ("GET", "/statistiques"):                            "analytics:read",
+    ("GET", "/api/analytics/cameras"):                   "analytics:read",
+    ("GET", "/api/analytics/stats"):                     "analytics:read",
+    ("GET", "/api/analytics/cameras/{camera_id}/still"): "video:live",
 }
 
 #: Paths served outside the routes table: FastAPI's schema and docs, static files.

@@ -6,6 +6,7 @@ import typer
 
 from sentinelle import __version__
 from sentinelle.cli import (
+    analytics,
     audit,
     authorisations,
     basemap,
@@ -53,6 +54,7 @@ app.add_typer(logbook_cli.tickets_app, name="tickets")
 app.add_typer(export_cli.app, name="export")
 app.add_typer(requisitions_cli.app, name="requisitions")
 app.add_typer(holds_cli.app, name="holds")
+app.add_typer(analytics.app, name="analytics")
 
 
 def _version(value: bool) -> None:

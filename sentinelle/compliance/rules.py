@@ -17,6 +17,7 @@ from typing import Any
 
 import shapely
 
+from sentinelle.analytics.basis import STATS_BASIS, Mode
 from sentinelle.compliance.documents import LABELS_FR as DOC_LABELS
 from sentinelle.compliance.documents import DocumentKind, missing_pieces, pieces_for
 from sentinelle.compliance.findings import Finding, Severity, sort_findings
@@ -593,6 +594,50 @@ def r30_no_audio_no_analytics(s: Snapshot) -> list[Finding]:
                                     f"« {cfg.analytics_legal_basis} » sans échéance ou échue.",
                                     until=cfg.analytics_until.isoformat()
                                     if cfg.analytics_until else None, **ev))
+    for e in s.analytics:
+        if not e.enabled:
+            continue
+        ev = {"mode": e.mode, "legal_basis": e.legal_basis, "until": e.until.isoformat()}
+        if e.mode != Mode.stats or e.legal_basis != STATS_BASIS:
+            out.append(_finding("R30", V, "camera", e.camera_id,
+                                f"Analyse automatisée en mode « {e.mode} » sans base légale "
+                                "reconnue (seules les statistiques anonymes sont permises).",
+                                **ev))
+        elif e.until < s.today:
+            out.append(_finding("R30", W, "camera", e.camera_id,
+                                f"Base légale « {e.legal_basis} » échue le "
+                                f"{e.until:%d/%m/%Y} : plus aucune analyse ne tourne ; "
+                                "désactiver (sentinelle analytics disable).", **ev))
+    return out
+
+
+# R36 ----------------------------------------------------------------------------------------
+
+def r36_anonymous_statistics(s: Snapshot) -> list[Finding]:
+    """Statistics only as aggregates, images deleted at once, under a DPIA and a purpose."""
+    out = []
+    ours = {e.camera_id for e in s.analytics if e.enabled}
+    for e in s.analytics:
+        if not e.enabled or e.mode != Mode.stats or e.until < s.today:
+            continue
+        ev = {"purpose": e.purpose, "dpia": e.dpia_ref, "until": e.until.isoformat(),
+              "frames_kept_s": 0, "stored": "aggregate counts per bucket, zone or line, "
+              "direction and class"}
+        if not e.purpose.strip() or not e.dpia_ref.strip():
+            out.append(_finding("R36", V, "camera", e.camera_id,
+                                "Statistiques anonymes sans finalité ou sans référence d'AIPD.",
+                                **ev))
+        else:
+            out.append(_finding("R36", I, "camera", e.camera_id,
+                                "Statistiques anonymes : traitement en mémoire, images "
+                                "supprimées aussitôt, seuls des agrégats sont conservés.", **ev))
+    for cid, cfg in sorted(s.configs.items()):
+        if cfg.analytics_enabled and cid not in ours:
+            out.append(_finding("R36", W, "camera", cid,
+                                "Analyse activée sur l'équipement hors de Sentinelle : "
+                                "suppression immédiate des images et agrégats seuls non "
+                                "vérifiables.", observed_on=cfg.observed_on.isoformat(),
+                                legal_basis=cfg.analytics_legal_basis))
     return out
 
 
@@ -673,6 +718,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          r28_record_of_processing),
     Rule("R30", "CNIL « La vidéoprotection » ; CNIL caméras augmentées (2022)",
          "Ni son ni analyse automatisée sans base légale", r30_no_audio_no_analytics),
+    Rule("R36", "CNIL caméras augmentées (19 juillet 2022)",
+         "Statistiques anonymes : agrégats seuls, images non conservées",
+         r36_anonymous_statistics),
     Rule("R37", "CSI L252-2, L252-5", "Réglages conformes à l'autorisation",
          r37_settings_match),
 )}

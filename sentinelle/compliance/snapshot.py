@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinelle.access.audit import AuditEntry
 from sentinelle.access.habilitations import Habilitation
+from sentinelle.analytics.basis import Enablement
 from sentinelle.compliance.documents import Document
 from sentinelle.compliance.masks import DwellingView, Mask
 from sentinelle.compliance.signage import DEFAULT_SIGN_RADIUS_M, Sign
@@ -53,6 +54,7 @@ class Snapshot:
     notifications: list[Notification] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     dwellings: dict[str, list[DwellingView]] | None = None
+    analytics: list[Enablement] = field(default_factory=list)
     #: Image geometry per camera (`sentinelle.vision.geometry.HeadGeometry`, one per head).
     head_geometries: dict[str, list[Any]] = field(default_factory=dict)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
@@ -95,6 +97,7 @@ def load_snapshot(
     from sentinelle.access.habilitations import Habilitations
     from sentinelle.access.users import Users
     from sentinelle.adapters.basemap_store import BasemapStore
+    from sentinelle.analytics.basis import Enablements
     from sentinelle.compliance.masks import dwelling_views
     from sentinelle.compliance.store import ComplianceStore
     from sentinelle.custody.facts import load_custody_facts
@@ -136,6 +139,7 @@ def load_snapshot(
         notifications=store.notifications(),
         settings=store.settings(),
         dwellings=views,
+        analytics=Enablements(db, keys).all(),
         head_geometries=head_geometries,
         transmissions=transmissions,
         export_requisitions=export_requisitions,

@@ -152,6 +152,12 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
     ("POST", "/api/rights-requests/{request_id}/close"): (
         lambda c: c.post("/api/rights-requests/999999/close", json={"answer": "refused"}),
         404),
+    ("GET", "/statistiques"): (lambda c: c.get("/statistiques"), 200),
+    ("GET", "/api/analytics/cameras"): (lambda c: c.get("/api/analytics/cameras"), 200),
+    ("GET", "/api/analytics/stats"): (lambda c: c.get("/api/analytics/stats?camera=REN-001"),
+                                      200),
+    ("GET", "/api/analytics/cameras/{camera_id}/still"): (
+        lambda c: c.get("/api/analytics/cameras/NO-SUCH/still"), 403),  # no habilitation
 }
 
 

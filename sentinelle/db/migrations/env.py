@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import sentinelle.db.analytics_tables  # noqa: F401  (registers the analytics tables)
 import sentinelle.db.basemap_tables  # noqa: F401  (registers the base map tables)
 import sentinelle.db.compliance_tables  # noqa: F401  (registers the compliance tables)
 import sentinelle.db.custody_tables  # noqa: F401  (registers the custody tables)

@@ -1,0 +1,150 @@
+"""Frames from a stream or a file, at a chosen rate, with the privacy masks already filled.
+
+`read_frames` is the only way the analysis gets pixels: it decodes with PyAV, scales each kept
+frame down to the analysis size with the decoder's own scaler, fills every mask polygon and
+only then yields the frame. No other code sees an unmasked image. Frames live in memory only:
+nothing here writes a file, and a `Frame`'s repr never shows its pixels.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sentinelle.errors import InputError
+from sentinelle.vision.geometry import apply_masks
+
+#: A polygon in normalised image coordinates: ``[(x, y), ...]`` with 0 ≤ x, y ≤ 1.
+Polygon = Sequence[tuple[float, float]]
+DEFAULT_FPS = 5.0
+DEFAULT_MAX_SIDE = 416  # YOLOX-Nano's input: larger frames would only be scaled down again
+MASK_FILL = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded, masked frame (BGR, ``H×W×3`` uint8) of one camera."""
+
+    camera_id: str
+    ts: datetime
+    image: NDArray[np.uint8]
+
+    def __repr__(self) -> str:
+        h, w = self.image.shape[:2]
+        return f"Frame(camera_id={self.camera_id!r}, ts={self.ts.isoformat()}, {w}x{h})"
+
+
+def check_polygons(masks: Sequence[Polygon], what: str = "mask") -> list[list[tuple[float, float]]]:
+    """Masks as lists of float points, each checked (≥ 3 points, coordinates within 0–1)."""
+    out = []
+    for i, poly in enumerate(masks):
+        pts = [(float(x), float(y)) for x, y in poly]
+        if len(pts) < 3:
+            raise InputError(f"{what} {i}: a polygon needs at least 3 points, got {len(pts)}")
+        for x, y in pts:
+            if not (0 <= x <= 1 and 0 <= y <= 1):
+                raise InputError(f"{what} {i}: point ({x}, {y}) outside the normalised image "
+                                 "(coordinates must be within 0–1)")
+        out.append(pts)
+    return out
+
+
+class Masker:
+    """Fills the masks on frames of any size (`geometry.apply_masks`: the pixel raster is
+    cached per size; every pixel a polygon touches is filled)."""
+
+    def __init__(self, masks: Sequence[Polygon]) -> None:
+        self.masks = check_polygons(masks)
+
+    def apply(self, image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        return apply_masks(image, self.masks, value=MASK_FILL) if self.masks else image
+
+
+def analysis_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """The frame size analysed: the source scaled so its longer side is at most `max_side`
+    (even numbers, for the scaler)."""
+    r = min(1.0, max_side / max(width, height))
+    return max(2, int(round(width * r / 2)) * 2), max(2, int(round(height * r / 2)) * 2)
+
+
+def open_container(source: str, timeout_s: float = 10.0):  # noqa: ANN201 - av.container
+    """Open a file or a stream with PyAV (RTSP over TCP)."""
+    import av
+
+    options = {"rtsp_transport": "tcp"} if source.startswith("rtsp") else {}
+    try:
+        return av.open(source, options=options, timeout=timeout_s)
+    except (av.error.FFmpegError, OSError) as exc:
+        from sentinelle.registry.camera import redact_url
+
+        raise InputError(f"cannot open video {redact_url(source)}: {exc}") from None
+
+
+def read_frames(
+    source: str, camera_id: str, masks: Sequence[Polygon] = (), *, fps: float = DEFAULT_FPS,
+    max_side: int = DEFAULT_MAX_SIDE, start: datetime | None = None, realtime: bool | None = None,
+    timeout_s: float = 10.0,
+) -> Iterator[Frame]:
+    """Decode `source` and yield masked frames at most `fps` per second.
+
+    Parameters
+    ----------
+    source
+        A file path or a stream URL (``rtsp://…``).
+    camera_id
+        The camera the frames belong to.
+    masks
+        Privacy masks, polygons in normalised image coordinates; filled before yielding.
+    fps
+        Frames kept per second of video (decoded frames in between are dropped).
+    max_side
+        Longest side of the analysed frame in pixels.
+    start
+        Time of the video's first frame; frame times are `start` + the frame's offset. Default:
+        the moment the source was opened.
+    realtime
+        Pace a file like a live stream (default: only for stream URLs, which pace themselves).
+    """
+    if fps <= 0:
+        raise InputError(f"fps must be positive, got {fps}")
+    masker = Masker(masks)
+    t0 = start or datetime.now(UTC)
+    if t0.tzinfo is None:
+        raise InputError("start must be timezone-aware")
+    container = open_container(source, timeout_s)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        period = 1.0 / fps
+        next_t: float | None = None
+        first: float | None = None
+        wall0 = time.monotonic()
+        size: tuple[int, int] | None = None
+        for frame in container.decode(stream):
+            t = frame.time if frame.time is not None else (frame.pts or 0) * float(
+                stream.time_base or 0)
+            if first is None:
+                first = t
+            rel = t - first
+            if next_t is not None and rel + 1e-6 < next_t:
+                continue
+            next_t = (math.floor(rel / period + 1e-6) + 1) * period
+            if size is None:
+                size = analysis_size(frame.width, frame.height, max_side)
+            image = frame.to_ndarray(width=size[0], height=size[1], format="bgr24",
+                                    interpolation="BILINEAR")
+            image = masker.apply(np.array(image, copy=True) if not image.flags.writeable
+                                 else image)
+            if realtime:
+                delay = rel - (time.monotonic() - wall0)
+                if delay > 0:
+                    time.sleep(delay)
+            yield Frame(camera_id=camera_id, ts=t0 + timedelta(seconds=rel), image=image)
+    finally:
+        container.close()
