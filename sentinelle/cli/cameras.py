@@ -9,6 +9,7 @@ from rich.table import Table
 
 from sentinelle.access.audit import Actor
 from sentinelle.access.registry_changes import import_cameras_audited
+from sentinelle.cli import geometry as geometry_cli
 from sentinelle.cli.common import (
     console,
     err_console,
@@ -23,6 +24,7 @@ from sentinelle.registry.importer import export_cameras
 from sentinelle.registry.store import Registry
 
 app = typer.Typer(help="Camera registry: import, export, list, history.", no_args_is_help=True)
+app.add_typer(geometry_cli.app, name="geometry")
 
 
 @app.command("import")

@@ -149,3 +149,55 @@ def dwelling_views(cameras: Sequence[Camera], basemap: Basemap) -> dict[str, lis
             facade=facades[k], building=feet[k],
         ))
     return out
+
+
+# -- image masks through a homography (sentinelle.vision.geometry) -----------------------------
+
+def unmasked_in_image_m(view: DwellingView, geometries: Sequence[Any],
+                        masks: Sequence[Mask] = ()) -> float:
+    """Length (metres) of the façade seen that a calibrated head shows without an image mask.
+
+    Each head geometry with a homography (`sentinelle.vision.geometry.HeadGeometry`) projects
+    the façade seen (Lambert-93) into its image through the inverse homography, clipped to the
+    ground the image shows (below the horizon); what its image masks (and the camera's ground
+    masks) leave uncovered is projected back to the ground and measured. A stretch shown
+    unmasked by several heads is counted once. Façade outside every image is not seen.
+    """
+    from pyproj import Transformer
+
+    from sentinelle.vision.geometry import MAP_CRS
+
+    to_l93 = Transformer.from_crs("EPSG:4326", MAP_CRS, always_xy=True)
+
+    def l93(xy: np.ndarray) -> np.ndarray:
+        x, y = to_l93.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    facade = shapely.transform(view.facade, l93)
+    if masks:
+        cover = shapely.union_all([shapely.transform(m.geometry, l93) for m in masks])
+        facade = shapely.difference(facade, shapely.buffer(cover, 0.05))
+    left = []
+    for g in geometries:
+        if not getattr(g, "has_homography", False) or facade.is_empty:
+            continue
+        part = shapely.intersection(facade, g.visible_ground())
+        if part.is_empty:
+            continue
+        w, h = float(g.image_width), float(g.image_height)
+
+        def to_img(xy: np.ndarray, g: Any = g, w: float = w, h: float = h) -> np.ndarray:
+            return g.ground_to_image(xy) / np.array([w, h])
+
+        def to_ground(xy: np.ndarray, g: Any = g, w: float = w, h: float = h) -> np.ndarray:
+            return g.image_to_ground(xy * np.array([w, h]))
+
+        img = shapely.intersection(shapely.transform(part, to_img), shapely.box(0, 0, 1, 1))
+        if g.masks:
+            img_cover = shapely.union_all([shapely.Polygon(m) for m in g.masks])
+            img = shapely.difference(img, shapely.buffer(img_cover, 1e-4))
+        if not img.is_empty:
+            left.append(shapely.transform(img, to_ground))
+    if not left:
+        return 0.0
+    return float(shapely.union_all(left).length)

@@ -19,7 +19,12 @@ from sentinelle.analytics.basis import STATS_BASIS, Mode
 from sentinelle.compliance.documents import LABELS_FR as DOC_LABELS
 from sentinelle.compliance.documents import DocumentKind, missing_pieces, pieces_for
 from sentinelle.compliance.findings import Finding, Severity, sort_findings
-from sentinelle.compliance.masks import MIN_UNMASKED_M, MaskMode, unmasked_m
+from sentinelle.compliance.masks import (
+    MIN_UNMASKED_M,
+    MaskMode,
+    unmasked_in_image_m,
+    unmasked_m,
+)
 from sentinelle.compliance.signage import CHECKLIST_FR, signs_for_camera
 from sentinelle.compliance.snapshot import Snapshot
 from sentinelle.registry.camera import Camera, CameraStatus
@@ -249,8 +254,20 @@ def r06_file_complete(s: Snapshot) -> list[Finding]:
 
 # R07 ----------------------------------------------------------------------------------------
 
+def _calibrated(s: Snapshot, c: Camera) -> list[Any]:
+    """The camera's head geometries when every head has a homography, else []."""
+    geoms = [g for g in s.head_geometries.get(c.id, []) if g.has_homography]
+    heads = {g.head for g in geoms}
+    return geoms if heads >= set(range(max(1, len(c.heads)))) else []
+
+
 def r07_dwellings_masked(s: Snapshot) -> list[Finding]:
-    """No view of the inside of dwellings or of their entrances: seen façades are masked."""
+    """No view of the inside of dwellings or of their entrances: seen façades are masked.
+
+    Where every head of a camera has an image-to-ground homography, the façades the map says
+    the view reaches are projected into the images and must lie under the image masks (or the
+    ground masks); otherwise they must lie under the ground masks.
+    """
     if s.dwellings is None:
         return [_finding("R07", I, "network", "réseau",
                          "Non vérifié : aucun fond de plan avec bâtiments n'est chargé.")]
@@ -262,13 +279,21 @@ def r07_dwellings_masked(s: Snapshot) -> list[Finding]:
                 out.append(_finding("R07", W, "camera", c.id,
                                     f"Masque n° {m.id} appliqué en surimpression logicielle "
                                     "seulement : il n'est pas irréversible (R08).", mask=m.id))
+        for g in s.head_geometries.get(c.id, []):
+            if g.masks and g.mask_mode == MaskMode.overlay:
+                out.append(_finding("R07", W, "camera", c.id,
+                                    f"Masques d'image de la tête {g.head} appliqués en "
+                                    "surimpression logicielle seulement : ils ne sont pas "
+                                    "irréversibles (R08).", head=g.head))
         if c.id not in s.dwellings:
             out.append(_finding("R07", I, "camera", c.id,
                                 "Non vérifié : champ de vision inconnu (orientation ou angle)."))
             continue
+        geoms = _calibrated(s, c)
         bad = []
         for v in s.dwellings[c.id]:
-            left = unmasked_m(v, cam_masks)
+            left = unmasked_in_image_m(v, geoms, cam_masks) if geoms \
+                else unmasked_m(v, cam_masks)
             if left >= MIN_UNMASKED_M:
                 bad.append({"building": v.building_id, "dwellings": v.dwellings,
                             "facade_seen_m": round(v.facade_m, 1),
@@ -276,10 +301,12 @@ def r07_dwellings_masked(s: Snapshot) -> list[Finding]:
         if bad:
             sev = V if c.status is CameraStatus.in_service else W
             total = sum(b["unmasked_m"] for b in bad)
+            where = " dans l'image (homographie)" if geoms else ""
             out.append(_finding("R07", sev, "camera", c.id,
                                 f"Le champ de vision atteint {len(bad)} bâtiment(s) "
-                                f"d'habitation sans masque ({round(total)} m de façade non "
-                                "masquée).", buildings=bad))
+                                f"d'habitation sans masque{where} ({round(total)} m de façade "
+                                "non masquée).", buildings=bad,
+                                checked="image" if geoms else "map"))
     return out
 
 

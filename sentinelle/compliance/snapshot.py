@@ -50,6 +50,8 @@ class Snapshot:
     settings: dict[str, str] = field(default_factory=dict)
     dwellings: dict[str, list[DwellingView]] | None = None
     analytics: list[Enablement] = field(default_factory=list)
+    #: Image geometry per camera (`sentinelle.vision.geometry.HeadGeometry`, one per head).
+    head_geometries: dict[str, list[Any]] = field(default_factory=dict)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
@@ -92,6 +94,11 @@ def load_snapshot(
     store = ComplianceStore(db)
     users = {u.username: UserInfo(u.username, str(u.role), bool(u.active))
              for u in Users(db, keys).all()}
+    from sentinelle.vision.geometry import GeometryStore
+
+    head_geometries: dict[str, list[Any]] = {}
+    for g in GeometryStore(db).all():
+        head_geometries.setdefault(g.camera_id, []).append(g)
     views = None
     if dwellings:
         basemap = BasemapStore(db).load()
@@ -113,4 +120,5 @@ def load_snapshot(
         settings=store.settings(),
         dwellings=views,
         analytics=Enablements(db, keys).all(),
+        head_geometries=head_geometries,
     )
