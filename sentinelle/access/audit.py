@@ -69,6 +69,8 @@ class AuditAction(StrEnum):
     log_entry = "log_entry"  # an entry of the control room's log
     ticket_change = "ticket_change"  # a maintenance ticket opened or closed
     analytics_change = "analytics_change"  # analytics enabled, disabled, zones, expiry
+    analytics_basis_change = "analytics_basis_change"  # a décret 2023-828 basis, kill switch
+    alert_decision = "alert_decision"  # an operator confirms or dismisses an alert
 
 
 class LegalBasis(StrEnum):

@@ -15,6 +15,7 @@ from sentinelle.cli import (
     coverage,
     db,
     demo,
+    events,
     habilitations,
     plan,
     users,
@@ -49,6 +50,7 @@ app.add_typer(testcam_cli.app, name="testcam")
 app.add_typer(logbook_cli.log_app, name="log")
 app.add_typer(logbook_cli.tickets_app, name="tickets")
 app.add_typer(analytics.app, name="analytics")
+_ = events  # registers basis, alerts, decide… on the analytics app
 
 
 def _version(value: bool) -> None:

@@ -52,6 +52,11 @@ class Snapshot:
     analytics: list[Enablement] = field(default_factory=list)
     #: Image geometry per camera (`sentinelle.vision.geometry.HeadGeometry`, one per head).
     head_geometries: dict[str, list[Any]] = field(default_factory=dict)
+    #: Event detection (décret 2023-828): bases (`sentinelle.events.basis.EventBasis`), the
+    #: pipeline sessions and the alerts' metadata (dicts), for R31.
+    event_bases: list[Any] = field(default_factory=list)
+    event_sessions: list[dict[str, Any]] = field(default_factory=list)
+    event_alerts: list[Any] = field(default_factory=list)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
 
     def authorisation(self, reference: str | None) -> Authorisation | None:
@@ -87,6 +92,9 @@ def load_snapshot(
     from sentinelle.analytics.basis import Enablements
     from sentinelle.compliance.masks import dwelling_views
     from sentinelle.compliance.store import ComplianceStore
+    from sentinelle.events.alerts import Alerts
+    from sentinelle.events.basis import EventBases
+    from sentinelle.events.runner import sessions as event_sessions
     from sentinelle.registry.store import Registry
 
     registry = Registry(db, keys=keys)
@@ -121,4 +129,7 @@ def load_snapshot(
         dwellings=views,
         analytics=Enablements(db, keys).all(),
         head_geometries=head_geometries,
+        event_bases=EventBases(db, keys).all(),
+        event_sessions=event_sessions(db),
+        event_alerts=Alerts(db, keys).list(),
     )

@@ -5,6 +5,7 @@ from alembic import context
 import sentinelle.db.analytics_tables  # noqa: F401  (registers the analytics tables)
 import sentinelle.db.basemap_tables  # noqa: F401  (registers the base map tables)
 import sentinelle.db.compliance_tables  # noqa: F401  (registers the compliance tables)
+import sentinelle.db.events_tables  # noqa: F401  (registers the event detection tables)
 import sentinelle.db.record_tables  # noqa: F401  (registers the recording tables)
 import sentinelle.db.vision_tables  # noqa: F401  (registers the video analysis geometry)
 from sentinelle.db.tables import Base
