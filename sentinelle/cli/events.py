@@ -113,7 +113,7 @@ def alerts(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
 ) -> None:
     """The alerts raised by event detection, newest first, with the decision on each."""
-    from sentinelle.events.alerts import AlertState, Alerts
+    from sentinelle.events.alerts import Alerts, AlertState
 
     if state is not None and state not in {s.value for s in AlertState}:
         fail(f"--state `{state}` must be raised, confirmed or dismissed", 2)
