@@ -42,6 +42,9 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "config:write":        frozenset({ADM}),
     "control_room:read":   frozenset({OP, SUP, DPO, AUD, ADM}),
     "control_room:write":  frozenset({OP, SUP, ADM}),
+    "alerts:read":         frozenset({OP, SUP, ADM}),  # + a live habilitation per camera
+    "alerts:decide":       frozenset({OP, SUP, ADM}),  # + a live habilitation per camera
+    "events:read":         frozenset({DPO, AUD, ADM}),
 }
 
 #: (method, path) → permission. Pages are HTML (anonymous → redirect to /login); paths under
@@ -118,6 +121,12 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/tickets"):                             "control_room:read",
     ("POST", "/api/tickets"):                            "control_room:write",
     ("POST", "/api/tickets/{ticket_id}/close"):          "control_room:write",
+    # event detection (décret 2023-828): operators' alerts, the DPO's page
+    ("GET", "/alertes"):                                 "alerts:read",
+    ("POST", "/alertes/{alert_id}/decision"):            "alerts:decide",
+    ("GET", "/api/alerts"):                              "alerts:read",
+    ("GET", "/api/alerts/{alert_id}/thumbnail"):         "alerts:read",
+    ("GET", "/dpo/evenements"):                          "events:read",
 }
 
 #: Paths served outside the routes table: FastAPI's schema and docs, static files.

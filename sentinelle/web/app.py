@@ -47,6 +47,7 @@ from sentinelle.web.routes import (
     transparency,
     users,
 )
+from sentinelle.web.routes import events as events_routes
 from sentinelle.web.routes import record as record_routes
 from sentinelle.web.view import ViewCache
 
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(compliance.router)
     app.include_router(transparency.router)
     app.include_router(record_routes.router)
+    app.include_router(events_routes.router)
 
     @app.exception_handler(SentinelleError)
     async def _sentinelle_error(request: Request, exc: SentinelleError) -> JSONResponse:

@@ -32,6 +32,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "public_map": "Carte publique", "planner": "Planificateur", "users": "Utilisateurs",
         "control_room": "Salle de supervision",
         "habilitations": "Habilitations", "audit": "Journal d'audit", "other_lang": "English",
+        "nav_alerts": "Alertes", "nav_events": "Vidéo algorithmique",
         "compliance": "Conformité",
         "role": "Rôle", "full_name": "Nom complet", "service": "Service", "active": "Actif",
         "created": "Créé le", "add_user": "Ajouter un utilisateur", "add": "Ajouter",
@@ -67,6 +68,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "public_map": "Public map", "planner": "Planner", "users": "Users",
         "control_room": "Control room",
         "habilitations": "Habilitations", "audit": "Audit log", "other_lang": "Français",
+        "nav_alerts": "Alerts", "nav_events": "Algorithmic video",
         "compliance": "Compliance",
         "role": "Role", "full_name": "Full name", "service": "Service", "active": "Active",
         "created": "Created", "add_user": "Add a user", "add": "Add",
@@ -124,7 +126,9 @@ def render(
                                 ("users:read", "/users", "users"),
                                 ("habilitations:read", "/habilitations", "habilitations"),
                                 ("audit:read", "/audit", "audit"),
-                                ("compliance:read", "/conformite", "compliance")):
+                                ("compliance:read", "/conformite", "compliance"),
+                                ("alerts:read", "/alertes", "nav_alerts"),
+                                ("events:read", "/dpo/evenements", "nav_events")):
             if policy.allows(role, perm):
                 nav.append((path, key))
     html = _env.get_template(template).render(

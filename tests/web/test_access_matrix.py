@@ -122,6 +122,14 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
         "camera_id": "REN-001", "fault": "matrix"}), 201),
     ("POST", "/api/tickets/{ticket_id}/close"): (
         lambda c: c.post("/api/tickets/999999/close", json={}), 404),
+    ("GET", "/alertes"): (lambda c: c.get("/alertes"), 200),
+    ("POST", "/alertes/{alert_id}/decision"): (
+        lambda c: c.post("/alertes/999999/decision", data={
+            "csrf_token": _token(c), "decision": "dismiss", "reason": "matrix"}), 404),
+    ("GET", "/api/alerts"): (lambda c: c.get("/api/alerts"), 200),
+    ("GET", "/api/alerts/{alert_id}/thumbnail"): (
+        lambda c: c.get("/api/alerts/999999/thumbnail"), 404),
+    ("GET", "/dpo/evenements"): (lambda c: c.get("/dpo/evenements"), 200),
 }
 
 
