@@ -180,13 +180,21 @@ def _pct(v: float | None) -> str:
 
 
 @app.command("events-eval")
-def events_eval(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False
-                ) -> None:
+def events_eval(
+    variants: Annotated[int, typer.Option("--variants", help="Versions of each scene")] = 1,
+    noise: Annotated[float, typer.Option("--noise", help="Box jitter (normalised, 1 σ)")
+                     ] = 0.002,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+) -> None:
     """Recall and precision of the detectors on the labelled synthetic scenes."""
     from sentinelle.events.synthetic import evaluate
     from sentinelle.events.types import UNAVAILABLE
 
-    res = evaluate()
+    if not 1 <= variants <= 100:
+        fail(f"--variants must be between 1 and 100, got {variants}", 2)
+    if not 0 <= noise <= 0.05:
+        fail(f"--noise must be between 0 and 0.05, got {noise}", 2)
+    res = evaluate(variants=variants, noise=noise)
     if as_json:
         print_json(dict(res, unavailable=dict(UNAVAILABLE)))
         return

@@ -11,6 +11,7 @@ the forbidden zone).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,8 +64,8 @@ class Scene:
 class _Builder:
     """Objects with a position (feet, normalised) per frame."""
 
-    def __init__(self, name: str, duration_s: float, seed: int) -> None:
-        self.name, self.n = name, int(duration_s * FPS)
+    def __init__(self, name: str, duration_s: float, seed: int, noise: float = 0.002) -> None:
+        self.name, self.n, self.noise = name, int(duration_s * FPS), noise
         self.rng = np.random.default_rng(seed)
         self.objs: list[tuple[int, int, Callable[[float], tuple[float, float, str] | None]]] = []
 
@@ -85,7 +86,7 @@ class _Builder:
                     continue
                 x, y, posture = p
                 w, h = {"up": (PW, PH), "lying": (PH * 0.75, PW * 1.3), "bag": (BW, BH)}[posture]
-                b = np.array([x - w / 2, y - h, x + w / 2, y]) + self.rng.normal(0, 0.002, 4)
+                b = np.array([x - w / 2, y - h, x + w / 2, y]) + self.rng.normal(0, self.noise, 4)
                 if b[2] < 0 or b[0] > 1 or b[3] < 0 or b[1] > 1:
                     continue
                 boxes.append(np.clip(b, 0, 1))
@@ -115,8 +116,8 @@ def _walkers(b: _Builder, first_id: int, count: int) -> None:
                                           t0=1.5 * i))
 
 
-def zone_entry() -> Scene:
-    b = _Builder("zone_entry", 20, seed=1)
+def zone_entry(seed: int = 0, noise: float = 0.002) -> Scene:
+    b = _Builder("zone_entry", 20, seed=1 + 100 * seed, noise=noise)
     _walkers(b, 1, 3)
 
     def intruder(t: float) -> tuple[float, float, str]:
@@ -127,15 +128,15 @@ def zone_entry() -> Scene:
     return b.build([Label("zone_interdite", frozenset({10}), 2.0, 20.0)])
 
 
-def wrong_way() -> Scene:
-    b = _Builder("wrong_way", 20, seed=2)
+def wrong_way(seed: int = 0, noise: float = 0.002) -> Scene:
+    b = _Builder("wrong_way", 20, seed=2 + 100 * seed, noise=noise)
     _walkers(b, 1, 4)
     b.add(20, PERSON, _walk(0.9, 0.8, -0.15, 0.0, t0=2.0))
     return b.build([Label("contresens", frozenset({20}), 2.0, 20.0)])
 
 
-def left_bag() -> Scene:
-    b = _Builder("left_bag", 35, seed=3)
+def left_bag(seed: int = 0, noise: float = 0.002) -> Scene:
+    b = _Builder("left_bag", 35, seed=3 + 100 * seed, noise=noise)
 
     def owner(t: float) -> tuple[float, float, str] | None:
         if t < 4:
@@ -155,9 +156,9 @@ def left_bag() -> Scene:
     return b.build([Label("objet_abandonne", frozenset({2}), 16.0, 35.0)])
 
 
-def dense_group() -> Scene:
-    b = _Builder("dense_group", 15, seed=4)
-    rng = np.random.default_rng(40)
+def dense_group(seed: int = 0, noise: float = 0.002) -> Scene:
+    b = _Builder("dense_group", 15, seed=4 + 100 * seed, noise=noise)
+    rng = np.random.default_rng(40 + 100 * seed)
     for i in range(20):
         tx, ty = rng.uniform(0.08, 0.32), rng.uniform(0.65, 0.95)
         sx, sy = tx, rng.uniform(0.42, 0.5)  # arrive from above the zone
@@ -169,8 +170,8 @@ def dense_group() -> Scene:
     return b.build([Label("densite_excessive", frozenset(), 3.0, 15.0)])
 
 
-def person_falling() -> Scene:
-    b = _Builder("person_falling", 15, seed=5)
+def person_falling(seed: int = 0, noise: float = 0.002) -> Scene:
+    b = _Builder("person_falling", 15, seed=5 + 100 * seed, noise=noise)
 
     def p(t: float) -> tuple[float, float, str]:
         if t < 4:
@@ -181,9 +182,9 @@ def person_falling() -> Scene:
     return b.build([Label("personne_au_sol", frozenset({7}), 6.5, 15.0)])
 
 
-def flow_change() -> Scene:
-    b = _Builder("flow_change", 14, seed=6)
-    rng = np.random.default_rng(60)
+def flow_change(seed: int = 0, noise: float = 0.002) -> Scene:
+    b = _Builder("flow_change", 14, seed=6 + 100 * seed, noise=noise)
+    rng = np.random.default_rng(60 + 100 * seed)
     for i in range(10):
         x0, y0 = rng.uniform(0.4, 0.6), rng.uniform(0.15, 0.33)
         vx, vy = rng.uniform(-0.006, 0.006), rng.uniform(-0.004, 0.004)  # milling about
@@ -199,8 +200,8 @@ def flow_change() -> Scene:
     return b.build([Label("mouvement_de_foule", frozenset(), 10.0, 12.0)])
 
 
-def control() -> Scene:
-    b = _Builder("control", 30, seed=7)
+def control(seed: int = 0, noise: float = 0.002) -> Scene:
+    b = _Builder("control", 30, seed=7 + 100 * seed, noise=noise)
     _walkers(b, 1, 6)
     # a person carrying a bag across the top band
     b.add(30, PERSON, _walk(0.05, 0.3, 0.04, 0.0))
@@ -215,7 +216,7 @@ def control() -> Scene:
     return b.build([])
 
 
-SCENES: dict[str, Callable[[], Scene]] = {
+SCENES: dict[str, Callable[..., Scene]] = {
     "zone_entry": zone_entry, "wrong_way": wrong_way, "left_bag": left_bag,
     "dense_group": dense_group, "person_falling": person_falling,
     "flow_change": flow_change, "control": control,
@@ -237,16 +238,19 @@ def _matches(h: EventHit, lab: Label) -> bool:
             and (not lab.tracks or bool(lab.tracks & set(h.tracks))))
 
 
-def evaluate(settings: EventSettings | None = None) -> dict[str, Any]:
-    """Recall and precision per event type over every scene."""
+def evaluate(settings: EventSettings | None = None, *, variants: int = 1,
+             noise: float = 0.002) -> dict[str, Any]:
+    """Recall and precision per event type over every scene, each in `variants` versions
+    (other random positions and jitter), boxes jittered by `noise` (normalised, 1 σ)."""
     per: dict[str, dict[str, int]] = {e: {"labels": 0, "found": 0, "alerts": 0, "true": 0}
                                       for e in AVAILABLE}
     scenes: dict[str, list[dict[str, Any]]] = {}
-    for name, make in SCENES.items():
-        scene = make()
+    for (name, make), v in itertools.product(SCENES.items(), range(variants)):
+        scene = make(v, noise)
         hits = run_scene(scene, settings)
-        scenes[name] = [{"type": h.type, "t_s": round((h.ts - T0).total_seconds(), 1),
-                         "tracks": list(h.tracks)} for h in hits]
+        key = f"{name}#{v}" if variants > 1 else name
+        scenes[key] = [{"type": h.type, "t_s": round((h.ts - T0).total_seconds(), 1),
+                        "tracks": list(h.tracks)} for h in hits]
         for lab in scene.labels:
             per[lab.type]["labels"] += 1
             per[lab.type]["found"] += any(_matches(h, lab) for h in hits)
