@@ -37,14 +37,17 @@ MasksFor = Callable[[str, int], Sequence[Polygon]]
 
 
 def image_masks(db: Database, keys: Keys) -> MasksFor:
-    """The privacy masks of each camera head, from the image-geometry store
-    (`sentinelle.vision.geometry`); no masks where that store does not exist yet."""
-    try:
-        from sentinelle.vision import geometry
-    except ImportError:  # pragma: no cover - before the image geometry lands
-        log.warning("analytics: no image-geometry store, pipelines run without privacy masks")
-        return lambda camera_id, head: []
-    return geometry.masks_provider(db, keys)  # type: ignore[attr-defined]
+    """The privacy masks of each camera head from the image-geometry store (normalised
+    polygons, `sentinelle cameras geometry set`)."""
+    from sentinelle.vision.geometry import GeometryStore
+
+    store = GeometryStore(db)
+
+    def masks_for(camera_id: str, head: int) -> Sequence[Polygon]:
+        g = store.get(camera_id, head)
+        return [list(m) for m in g.masks] if g is not None else []
+
+    return masks_for
 
 
 @dataclass

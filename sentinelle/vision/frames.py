@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sentinelle.errors import InputError
+from sentinelle.vision.geometry import apply_masks
 
 #: A polygon in normalised image coordinates: ``[(x, y), ...]`` with 0 ≤ x, y ≤ 1.
 Polygon = Sequence[tuple[float, float]]
@@ -54,40 +55,15 @@ def check_polygons(masks: Sequence[Polygon], what: str = "mask") -> list[list[tu
     return out
 
 
-def mask_array(masks: Sequence[Polygon], width: int, height: int) -> NDArray[np.bool_] | None:
-    """The pixels the masks cover (True = hidden), or None without masks.
-
-    A pixel is covered when its centre is inside a polygon or the polygon touches the pixel's
-    cell, so a mask drawn to the image edge hides the edge pixels too.
-    """
-    polys = check_polygons(masks)
-    if not polys:
-        return None
-    from PIL import Image, ImageDraw
-
-    img = Image.new("1", (width, height), 0)
-    draw = ImageDraw.Draw(img)
-    for poly in polys:
-        draw.polygon([(x * width - 0.5, y * height - 0.5) for x, y in poly], fill=1, outline=1)
-    return np.asarray(img, dtype=bool)
-
-
 class Masker:
-    """Fills the masks on frames of any size (the mask raster is cached per size)."""
+    """Fills the masks on frames of any size (`geometry.apply_masks`: the pixel raster is
+    cached per size; every pixel a polygon touches is filled)."""
 
     def __init__(self, masks: Sequence[Polygon]) -> None:
         self.masks = check_polygons(masks)
-        self._cache: dict[tuple[int, int], NDArray[np.bool_] | None] = {}
 
     def apply(self, image: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        h, w = image.shape[:2]
-        key = (w, h)
-        if key not in self._cache:
-            self._cache[key] = mask_array(self.masks, w, h)
-        m = self._cache[key]
-        if m is not None:
-            image[m] = MASK_FILL
-        return image
+        return apply_masks(image, self.masks, value=MASK_FILL) if self.masks else image
 
 
 def analysis_size(width: int, height: int, max_side: int) -> tuple[int, int]:

@@ -137,3 +137,23 @@ def test_an_ended_basis_never_starts(db, keys, camera, clip12, yolox):
     starts = [x for x in AuditLog(db, keys).entries(action="analytics_change")
               if x.details.get("change") == "pipeline_start"]
     assert starts == []
+
+
+def test_the_runner_takes_the_masks_of_the_geometry_store(db, keys, camera, clip12, yolox):
+    from sentinelle.vision.geometry import GeometryStore
+
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    setup_camera(db, keys, now)
+    band = [[0.25, 0.0], [0.55, 0.0], [0.55, 1.0], [0.25, 1.0]]  # hides the line "ouest"
+    GeometryStore(db).set("CAM-1", 0, image_width=768, image_height=576, masks=[band], now=now)
+    sup = Supervisor(db, keys, sources={"CAM-1": str(clip12)}, now=Clock(now),
+                     detector_factory=lambda: Detector(yolox),
+                     config=SupervisorConfig(realtime=False, pipeline=PipelineConfig(fps=5)))
+    sup.tick()
+    assert sup.wait_idle(120)
+    assert sup.workers["CAM-1"].pipeline.masks == [[tuple(p) for p in band]]
+    sup.shutdown()
+    series = CountStore(db).series("CAM-1", now - timedelta(hours=1), now + timedelta(hours=1),
+                                   10)
+    assert [r for r in series if r["line"] == "ouest"] == []
+    assert sum(r["count"] for r in series if r["zone"] == "chemin") >= 1  # outside the mask

@@ -79,3 +79,10 @@ def test_tracks_never_cross_cameras():
     untracked = Detections("SYN-1", datetime(2026, 6, 21, tzinfo=UTC))
     with pytest.raises(ValueError, match="tracked"):
         book.update(untracked)
+
+
+def test_synthetic_set_in_noisy_variants():
+    res = evaluate(variants=5, noise=0.005)
+    for e, c in res["per_type"].items():
+        assert (c["labels"], c["recall"], c["precision"]) == (5, 1.0, 1.0), (e, c)
+    assert all(res["scenes"][f"control#{v}"] == [] for v in range(5))

@@ -1,7 +1,7 @@
 """analytics: enablements, zones and lines, aggregate counts, pipeline states
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0010 (0006 on its own branch; re-chained after merging blur)
 Create Date: 2026-11-26 03:40:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import sentinelle.db.types
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """vision: image geometry per camera head (privacy masks, homography)
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0006
 Create Date: 2026-11-26 03:30:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import sentinelle.db.types
 
 revision = '0010'
-down_revision = '0009'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

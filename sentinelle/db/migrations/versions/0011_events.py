@@ -1,7 +1,7 @@
 """events: décret 2023-828 legal bases, alerts with decisions, pipeline sessions
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0009
 Create Date: 2026-11-26 04:00:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import sentinelle.db.types
 
 revision = '0011'
-down_revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
