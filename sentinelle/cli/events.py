@@ -153,6 +153,22 @@ def decide(
     console.print(f"alert #{a.id} {a.state} by {a.decided_by}", highlight=False)
 
 
+@app.command("alerts-purge")
+def alerts_purge(
+    keep_days: Annotated[int, typer.Option("--keep-days", help="Days alert metadata is kept "
+                                           "(at least 183)")] = 183,
+) -> None:
+    """Drop the thumbnails past their camera's video retention and the alerts older than
+    --keep-days (never under six months)."""
+    from sentinelle.events.alerts import Alerts
+
+    with errors_to_exit():
+        db, keys = _db_keys()
+        n = Alerts(db, keys).purge(keep_days=keep_days)
+    console.print(f"{n['thumbnails']} thumbnail(s) and {n['alerts']} alert(s) removed",
+                  highlight=False)
+
+
 @app.command("performance")
 def performance_cmd(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")
                                        ] = False) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import defer
 
 from sentinelle.access.audit import Actor, AuditAction, AuditLog
 from sentinelle.access.keys import Keys
@@ -76,7 +77,8 @@ def _iso(t: datetime) -> str:
 def _alert(r: EventAlertRow) -> Alert:
     return Alert(id=r.id, camera_id=r.camera_id, type=r.type, ts=r.ts, basis_id=r.basis_id,
                  tracks=tuple(r.tracks), zone=r.zone, detail=dict(r.detail or {}),
-                 has_thumbnail=r.thumbnail is not None, thumbnail_until=r.thumbnail_until,
+                 has_thumbnail=r.thumbnail_until is not None,
+                 thumbnail_until=r.thumbnail_until,
                  state=r.state, decided_by=r.decided_by, decided_at=r.decided_at,
                  reason=r.reason)
 
@@ -133,7 +135,7 @@ class Alerts:
 
     def get(self, alert_id: int) -> Alert:
         with self.db.session() as s:
-            r = s.get(EventAlertRow, alert_id)
+            r = s.get(EventAlertRow, alert_id, options=[defer(EventAlertRow.thumbnail)])
             if r is None:
                 raise NotFoundError(f"no alert #{alert_id}")
             return _alert(r)
@@ -148,7 +150,8 @@ class Alerts:
     def list(self, *, state: str | None = None, camera_id: str | None = None,
              cameras: Sequence[str] | None = None, limit: int | None = None) -> list[Alert]:
         with self.db.session() as s:
-            q = select(EventAlertRow).order_by(EventAlertRow.ts.desc(), EventAlertRow.id.desc())
+            q = (select(EventAlertRow).options(defer(EventAlertRow.thumbnail))
+                 .order_by(EventAlertRow.ts.desc(), EventAlertRow.id.desc()))
             if state is not None:
                 q = q.where(EventAlertRow.state == state)
             if camera_id is not None:
@@ -212,7 +215,7 @@ class Alerts:
             thumbs = s.execute(update(EventAlertRow)
                                .where(EventAlertRow.thumbnail_until <= now,
                                       EventAlertRow.thumbnail.is_not(None))
-                               .values(thumbnail=None)).rowcount
+                               .values(thumbnail=None, thumbnail_until=None)).rowcount
             old = s.execute(delete(EventAlertRow).where(
                 EventAlertRow.ts < now - timedelta(days=keep_days))).rowcount
         return {"thumbnails": thumbs, "alerts": old}

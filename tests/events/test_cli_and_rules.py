@@ -88,6 +88,10 @@ def test_basis_alerts_decide_cli(home):
     res = json.loads(r.stdout)
     assert res["per_type"]["zone_interdite"]["recall"] == 1.0
     assert set(res["unavailable"]) == {"arme", "depart_de_feu"}
+    r = runner.invoke(app, ["analytics", "alerts-purge", "--keep-days", "30"])
+    assert r.exit_code == 2 and "at least 183 days" in r.output
+    r = runner.invoke(app, ["analytics", "alerts-purge"])
+    assert r.exit_code == 0 and "0 thumbnail(s) and 0 alert(s) removed" in r.output
     (e,) = AuditLog(db, keys).entries(action="alert_decision")
     assert e.details["decision"] == "dismissed"
     db.dispose()

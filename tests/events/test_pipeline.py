@@ -175,6 +175,7 @@ def test_retention_thumbnail_follows_video_metadata_kept_six_months(db, keys, ca
     assert store.purge(now=T0 + timedelta(days=14)) == {"thumbnails": 0, "alerts": 0}
     assert store.purge(now=T0 + timedelta(days=16)) == {"thumbnails": 1, "alerts": 0}
     assert store.thumbnail(a.id) is None and store.get(a.id).type == "zone_interdite"
+    assert not store.get(a.id).has_thumbnail
     assert store.purge(now=T0 + timedelta(days=180)) == {"thumbnails": 0, "alerts": 0}
     with pytest.raises(InputError, match="at least 183 days"):
         store.purge(now=T0, keep_days=30)
