@@ -107,22 +107,24 @@ class Alerts:
         self.keys = keys
 
     def raise_(self, hit: EventHit, *, basis_id: int, frame: NDArray[np.uint8] | None = None,
-               now: datetime | None = None) -> Alert:
-        """Store `hit` as a raised alert, with a blurred thumbnail when `frame` is given
-        (every person box of `frame` blurred, not only the ones involved)."""
+               person_boxes: Sequence[Sequence[float]] = (), now: datetime | None = None
+               ) -> Alert:
+        """Store `hit` as a raised alert, with a blurred thumbnail when `frame` is given: the
+        head region of every box of `person_boxes` (normalised; every person of the frame) and
+        of the hit's own boxes is blurred."""
         from sentinelle.registry.store import Registry
 
         now = now or datetime.now(UTC)
         thumb, until = None, None
         if frame is not None:
             h, w = frame.shape[:2]
-            boxes = hit.detail.get("_person_boxes", list(hit.boxes))
+            boxes = [*person_boxes, *hit.boxes]
             px = [(b[0] * w, b[1] * h, b[2] * w, b[3] * h) for b in boxes]
             thumb = thumbnail_jpeg(frame, px)
             cam = Registry(self.db, keys=self.keys).camera(hit.camera_id)
             days = cam.retention_days or DEFAULT_VIDEO_RETENTION_DAYS
             until = hit.ts + timedelta(days=days)
-        detail = {k: v for k, v in hit.detail.items() if not k.startswith("_")}
+        detail = dict(hit.detail)
         detail["boxes"] = [list(b) for b in hit.boxes]
         with self.db.session() as s:
             row = EventAlertRow(camera_id=hit.camera_id, type=hit.type, ts=hit.ts,

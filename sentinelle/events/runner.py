@@ -161,9 +161,8 @@ class EventPipeline:
             for h in hits:
                 if h.type not in self.basis.events:
                     continue
-                h.detail["_person_boxes"] = persons + list(h.boxes)
                 out.append(store.raise_(h, basis_id=self.basis.id, frame=frame,
-                                        now=self.clock()))
+                                        person_boxes=persons, now=self.clock()))
         self.state.alerts.extend(out)
         return out
 

@@ -107,9 +107,12 @@ def test_alert_thumbnail_is_blurred_and_decisions_are_audited(db, keys, cameras,
     frame = _frame()
     pipe = EventPipeline(db, keys, "SYN-1", layout=LAYOUT, clock=Clock(T0))
     pipe.start()
-    alerts = []
+    alerts, at = [], None
     for d in zone_entry().frames:
-        alerts += pipe.process(d, frame)
+        got = pipe.process(d, frame)
+        if got:
+            at = d
+        alerts += got
     (a,) = alerts
     assert (a.camera_id, a.type, a.tracks, a.state) == ("SYN-1", "zone_interdite", (10,),
                                                         "raised")
@@ -126,6 +129,12 @@ def test_alert_thumbnail_is_blurred_and_decisions_are_audited(db, keys, cameras,
     head = img[int(y0 * h) + 1:int((y0 + 0.05) * h), int(x0 * w) + 1:int(x1 * w) - 1]
     rest = img[: int(0.3 * h), : int(0.3 * w)]
     assert head.size and head.std() < 0.5 * rest.std()
+    # every other person of the frame is blurred too, not only the one involved
+    others = [b for b, t in zip(at.boxes, at.track_ids, strict=True) if t != 10]
+    assert others
+    for x0, y0, x1, _ in others:
+        region = img[int(y0 * h) + 1:int((y0 + 0.05) * h), int(x0 * w) + 1:int(x1 * w) - 1]
+        assert region.size and region.std() < 0.5 * rest.std()
 
     store = Alerts(db, keys)
     with pytest.raises(InputError, match="--reason"):
