@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sentinelle.access.habilitations import Habilitations
@@ -22,6 +22,7 @@ from sentinelle.web.pages import page_lang, render
 
 router = APIRouter(tags=["events"])
 PARIS = ZoneInfo("Europe/Paris")
+AlertId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Alert id")]
 
 S: dict[str, dict[str, str]] = {
     "fr": {"alerts": "Alertes (vidéo algorithmique)", "camera": "Caméra", "type": "Type",
@@ -89,7 +90,7 @@ def alerts_page(request: Request, session: CurrentSession, db: DbDep, keys: Keys
 
 
 @router.post("/alertes/{alert_id}/decision", include_in_schema=False, dependencies=[FormCsrf])
-def decide_form(request: Request, alert_id: int, session: CurrentSession, actor: CurrentActor,
+def decide_form(request: Request, alert_id: AlertId, session: CurrentSession, actor: CurrentActor,
                 db: DbDep, keys: KeysDep,
                 decision: Annotated[str, Form(max_length=10)] = "",
                 reason: Annotated[str, Form(max_length=2000)] = "") -> HTMLResponse:
@@ -120,7 +121,7 @@ def list_alerts(session: CurrentSession, db: DbDep, keys: KeysDep) -> dict[str, 
 
 
 @router.get("/api/alerts/{alert_id}/thumbnail", response_class=Response)
-def thumbnail(alert_id: int, session: CurrentSession, db: DbDep, keys: KeysDep) -> Response:
+def thumbnail(alert_id: AlertId, session: CurrentSession, db: DbDep, keys: KeysDep) -> Response:
     """The alert's blurred thumbnail (JPEG) for a user habilitated on its camera."""
     from sentinelle.events.alerts import Alerts
 
