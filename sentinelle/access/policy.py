@@ -45,6 +45,7 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "alerts:read":         frozenset({OP, SUP, ADM}),  # + a live habilitation per camera
     "alerts:decide":       frozenset({OP, SUP, ADM}),  # + a live habilitation per camera
     "events:read":         frozenset({DPO, AUD, ADM}),
+    "analytics:read":      frozenset({OP, SUP, DPO, AUD, ADM}),
 }
 
 #: (method, path) → permission. Pages are HTML (anonymous → redirect to /login); paths under
@@ -127,6 +128,11 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/alerts"):                              "alerts:read",
     ("GET", "/api/alerts/{alert_id}/thumbnail"):         "alerts:read",
     ("GET", "/dpo/evenements"):                          "events:read",
+    # anonymous statistics (aggregates); the still is an image: video:live + habilitation
+    ("GET", "/statistiques"):                            "analytics:read",
+    ("GET", "/api/analytics/cameras"):                   "analytics:read",
+    ("GET", "/api/analytics/stats"):                     "analytics:read",
+    ("GET", "/api/analytics/cameras/{camera_id}/still"): "video:live",
 }
 
 #: Paths served outside the routes table: FastAPI's schema and docs, static files.

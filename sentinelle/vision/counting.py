@@ -14,6 +14,7 @@ state it keeps in memory holds a point and a side, no image.
 
 from __future__ import annotations
 
+import math
 from collections import Counter as _Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -64,29 +65,25 @@ def bucket_start(ts: datetime, bucket_s: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % bucket_s, UTC)
 
 
-def _signed_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    d = b - a
-    n = float(np.hypot(*d)) or 1e-12
-    return float(d[0] * (p[1] - a[1]) - d[1] * (p[0] - a[0])) / n
+Point = tuple[float, float]
 
 
-def _crosses(p: np.ndarray, q: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+def _orient(u: Point, v: Point, w: Point) -> float:
+    return (v[0] - u[0]) * (w[1] - u[1]) - (v[1] - u[1]) * (w[0] - u[0])
+
+
+def _crosses(p: Point, q: Point, a: Point, b: Point) -> bool:
     """Whether the segment p→q meets the segment a→b (the line's extent)."""
-    def orient(u: np.ndarray, v: np.ndarray, w: np.ndarray) -> float:
-        return float((v[0] - u[0]) * (w[1] - u[1]) - (v[1] - u[1]) * (w[0] - u[0]))
-
-    o1, o2 = orient(a, b, p), orient(a, b, q)
-    o3, o4 = orient(p, q, a), orient(p, q, b)
-    return (o1 * o2 <= 0) and (o3 * o4 <= 0)
+    return (_orient(a, b, p) * _orient(a, b, q) <= 0) and (_orient(p, q, a) * _orient(p, q, b) <= 0)
 
 
 @dataclass
 class _TrackState:
-    point: np.ndarray
+    point: Point
     seen: datetime
     inside: dict[str, bool] = field(default_factory=dict)
     # per line: (confirmed side +1 / -1, the point where it was confirmed)
-    sides: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict)
+    sides: dict[str, tuple[int, Point]] = field(default_factory=dict)
 
 
 class Counter:
@@ -114,24 +111,24 @@ class Counter:
         self.forget_s = forget_s
         self._paths = {z.name: _MplPath(np.asarray(z.polygon)) for z in self.zones}
         self._segments = {
-            ln.name: [(np.asarray(ln.points[i], float), np.asarray(ln.points[i + 1], float))
-                      for i in range(len(ln.points) - 1)] for ln in self.lines}
+            ln.name: [(ln.points[i], ln.points[i + 1]) for i in range(len(ln.points) - 1)]
+            for ln in self.lines}
         self._tracks: dict[int, _TrackState] = {}
         self._counts: _Counter[tuple[datetime, str | None, str | None, str | None, str]] = (
             _Counter())
 
-    def _side(self, name: str, p: np.ndarray) -> tuple[int, float]:
-        """Side of `p` relative to the nearest segment of the line, and the distance."""
-        best = None
+    def _side(self, name: str, p: Point) -> tuple[int, float]:
+        """Side of `p` relative to the nearest segment of the line, and its distance to it."""
+        best: tuple[float, float] | None = None
         for a, b in self._segments[name]:
-            d = b - a
-            t = float(np.clip(np.dot(p - a, d) / max(float(np.dot(d, d)), 1e-12), 0, 1))
-            dist = float(np.hypot(*(a + t * d - p)))
+            dx, dy = b[0] - a[0], b[1] - a[1]
+            n2 = dx * dx + dy * dy or 1e-12
+            t = min(1.0, max(0.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n2))
+            dist = math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1])
             if best is None or dist < best[1]:
-                best = (_signed_distance(p, a, b), dist)
+                best = (dx * (p[1] - a[1]) - dy * (p[0] - a[0]), dist)
         assert best is not None
-        sd, dist = best
-        return (1 if sd > 0 else -1), dist
+        return (1 if best[0] > 0 else -1), best[1]
 
     def update(self, dets: Detections) -> Detections:
         """Count the tracked detections of one frame; returns them unchanged."""
@@ -139,12 +136,12 @@ class Counter:
             raise ValueError("counting needs tracked detections (run the tracker first)")
         ts = dets.ts
         bucket = bucket_start(ts, self.bucket_s)
-        feet = dets.feet().astype(float)
+        feet = dets.feet().tolist()
         for i, tid in enumerate(dets.track_ids):
             if tid < 0:
                 continue
             cls = CLASS_NAMES[dets.classes[i]]
-            p = feet[i]
+            p = (feet[i][0], feet[i][1])
             st = self._tracks.get(int(tid))
             if st is None:
                 st = self._tracks[int(tid)] = _TrackState(point=p, seen=ts)

@@ -137,7 +137,8 @@ def read_frames(
             next_t = (math.floor(rel / period + 1e-6) + 1) * period
             if size is None:
                 size = analysis_size(frame.width, frame.height, max_side)
-            image = frame.to_ndarray(width=size[0], height=size[1], format="bgr24")
+            image = frame.to_ndarray(width=size[0], height=size[1], format="bgr24",
+                                    interpolation="BILINEAR")
             image = masker.apply(np.array(image, copy=True) if not image.flags.writeable
                                  else image)
             if realtime:

@@ -35,6 +35,7 @@ from sentinelle.errors import (
 from sentinelle.settings import Settings
 from sentinelle.web.deps import CurrentSession
 from sentinelle.web.guard import AccessGuard, require_guarded
+from sentinelle.web.routes import analytics as analytics_routes
 from sentinelle.web.routes import (
     audit,
     auth,
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transparency.router)
     app.include_router(record_routes.router)
     app.include_router(events_routes.router)
+    app.include_router(analytics_routes.router)
 
     @app.exception_handler(SentinelleError)
     async def _sentinelle_error(request: Request, exc: SentinelleError) -> JSONResponse:

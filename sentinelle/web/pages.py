@@ -31,6 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "logged_out": "Vous êtes déconnecté.", "confirm_logout": "Se déconnecter",
         "public_map": "Carte publique", "planner": "Planificateur", "users": "Utilisateurs",
         "control_room": "Salle de supervision",
+        "statistics": "Statistiques anonymes",
         "habilitations": "Habilitations", "audit": "Journal d'audit", "other_lang": "English",
         "nav_alerts": "Alertes", "nav_events": "Vidéo algorithmique",
         "compliance": "Conformité",
@@ -67,6 +68,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "logged_out": "You are logged out.", "confirm_logout": "Log out",
         "public_map": "Public map", "planner": "Planner", "users": "Users",
         "control_room": "Control room",
+        "statistics": "Anonymous statistics",
         "habilitations": "Habilitations", "audit": "Audit log", "other_lang": "Français",
         "nav_alerts": "Alerts", "nav_events": "Algorithmic video",
         "compliance": "Compliance",
@@ -123,6 +125,7 @@ def render(
     if role is not None:
         for perm, path, key in (("map:internal", "/planner", "planner"),
                                 ("control_room:read", "/salle", "control_room"),
+                                ("analytics:read", "/statistiques", "statistics"),
                                 ("users:read", "/users", "users"),
                                 ("habilitations:read", "/habilitations", "habilitations"),
                                 ("audit:read", "/audit", "audit"),

@@ -116,3 +116,6 @@ def camera(db, keys) -> str:
     Registry(db, keys=keys).save_cameras([Camera(id="CAM-1", lon=-1.68, lat=48.11,
                                                  name="Place test")])
     return "CAM-1"
+
+
+from tests.web.conftest import browser  # noqa: E402, F401  (chromium, for the page test)

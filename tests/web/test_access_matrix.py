@@ -130,6 +130,12 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
     ("GET", "/api/alerts/{alert_id}/thumbnail"): (
         lambda c: c.get("/api/alerts/999999/thumbnail"), 404),
     ("GET", "/dpo/evenements"): (lambda c: c.get("/dpo/evenements"), 200),
+    ("GET", "/statistiques"): (lambda c: c.get("/statistiques"), 200),
+    ("GET", "/api/analytics/cameras"): (lambda c: c.get("/api/analytics/cameras"), 200),
+    ("GET", "/api/analytics/stats"): (lambda c: c.get("/api/analytics/stats?camera=REN-001"),
+                                      200),
+    ("GET", "/api/analytics/cameras/{camera_id}/still"): (
+        lambda c: c.get("/api/analytics/cameras/NO-SUCH/still"), 403),  # no habilitation
 }
 
 
