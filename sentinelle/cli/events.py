@@ -63,8 +63,9 @@ def basis_add(
                                         "comma-separated (décret 2023-828 names)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the basis as JSON")] = False,
 ) -> None:
-    """Record a legal basis of event detection (audited: analytics_basis_change). The event
-    pipeline runs only on its cameras, during its period, for its event types."""
+    """Record a legal basis of event detection (audited: analytics_basis_change).
+
+    The event pipeline runs only on its cameras, during its period, for its event types."""
     from sentinelle.events.basis import EventBases
 
     t0, t1 = _when(start, "--start"), _when(end, "--end")
@@ -82,6 +83,23 @@ def basis_add(
         from sentinelle.events.types import UNAVAILABLE
 
         err_console.print(f"note: {e}: {UNAVAILABLE[e]}", highlight=False)
+
+
+@basis_app.command("end")
+def basis_end(
+    basis: Annotated[int, typer.Argument(help="Basis id")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (decision withdrawn…)")],
+    at: Annotated[str | None, typer.Option("--at", help="When (ISO 8601; default now)")
+                  ] = None,
+) -> None:
+    """End a legal basis early: the event pipelines under it stop (audited)."""
+    from sentinelle.events.basis import EventBases
+
+    when = _when(at, "--at") if at else None
+    with errors_to_exit():
+        db, keys = _db_keys()
+        b = EventBases(db, keys).end(basis, reason=reason, at=when, actor=Actor.cli())
+    console.print(f"legal basis #{b.id} now ends at {b.as_dict()['end']}", highlight=False)
 
 
 @basis_app.command("list")
@@ -139,8 +157,9 @@ def decide(
     dismiss: Annotated[bool, typer.Option("--dismiss", help="A false alert")] = False,
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the decision)")] = "",
 ) -> None:
-    """Confirm or dismiss an alert (audited: alert_decision). Nothing else follows: the
-    alert only signals."""
+    """Confirm or dismiss an alert (audited: alert_decision).
+
+    Nothing else follows: the alert only signals."""
     from sentinelle.events.alerts import Alerts
 
     if confirm == dismiss:
@@ -158,8 +177,9 @@ def alerts_purge(
     keep_days: Annotated[int, typer.Option("--keep-days", help="Days alert metadata is kept "
                                            "(at least 183)")] = 183,
 ) -> None:
-    """Drop the thumbnails past their camera's video retention and the alerts older than
-    --keep-days (never under six months)."""
+    """Drop thumbnails past the video retention, and alerts older than --keep-days.
+
+    Alert metadata is kept at least six months (AI Act art. 26)."""
     from sentinelle.events.alerts import Alerts
 
     with errors_to_exit():
@@ -229,8 +249,9 @@ def events_run(
     source: Annotated[str, typer.Option("--source", help="File or stream URL to analyse")],
     fps: Annotated[float, typer.Option("--fps", help="Frames analysed per second")] = 5.0,
 ) -> None:
-    """Run event detection on one camera until the source ends or its basis ends. Refuses
-    to start without a basis in force."""
+    """Run event detection on one camera until its source or its legal basis ends.
+
+    Refuses to start without a basis in force for the camera."""
     from sentinelle.events.runner import EventPipeline
     from sentinelle.vision.detector import Detector
     from sentinelle.vision.geometry import GeometryStore

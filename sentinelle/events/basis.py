@@ -165,3 +165,28 @@ class EventBases:
                 details={"change": "add", "decision": row.decision_ref, "cameras": list(cams),
                          "events": list(evs)}, now=now, session=s)
             return _row(row)
+
+    def end(self, basis_id: int, *, reason: str, actor: Actor, at: datetime | None = None,
+            now: datetime | None = None) -> EventBasis:
+        """End a basis early (a decision withdrawn or suspended): its end becomes `at` (default
+        now), never later than it was; every pipeline under it stops at its next frame.
+        Audited ``analytics_basis_change``."""
+        now = now or datetime.now(UTC)
+        at = at or now
+        if at.tzinfo is None:
+            raise InputError("--at must carry a time zone")
+        if not reason.strip():
+            raise InputError("--reason must say why the basis ends early")
+        with self.db.session() as s:
+            row = s.get(EventBasisRow, basis_id)
+            if row is None:
+                raise NotFoundError(f"no legal basis #{basis_id}")
+            old = row.end_at
+            row.end_at = max(min(old, at.astimezone(UTC)), row.start_at)
+            s.flush()
+            AuditLog(self.db, self.keys).record(
+                actor=actor, action=AuditAction.analytics_basis_change,
+                object_type="event_basis", object_id=str(basis_id), purpose=reason.strip(),
+                details={"change": "end", "end_was": _iso(old), "end": _iso(row.end_at)},
+                now=now, session=s)
+            return _row(row)

@@ -86,8 +86,10 @@ class EventPipeline:
 
     def __init__(self, db: Database, keys: Keys, camera_id: str, *,
                  layout: Layout | None = None, settings: EventSettings | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, recheck_s: float = 5.0) -> None:
         self.db, self.keys, self.camera_id = db, keys, camera_id
+        self.recheck_s = recheck_s  # how often the basis is read again (ended early?)
+        self._checked: datetime | None = None
         self.layout = layout
         self.settings = settings or EventSettings()
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -137,9 +139,14 @@ class EventPipeline:
                          "basis": self.basis.id if self.basis else None})
 
     def in_force(self, ts: datetime) -> bool:
-        """The kill switch: the basis still covers this camera at `ts` and at the clock."""
+        """The kill switch: the basis, read again every `recheck_s` (it may have been ended
+        early), still covers this camera at `ts` and at the clock."""
         assert self.basis is not None
-        return all(self.basis.covers(self.camera_id, t) for t in (ts, self.clock()))
+        now = self.clock()
+        if self._checked is None or (now - self._checked).total_seconds() >= self.recheck_s:
+            self.basis = EventBases(self.db, self.keys).get(self.basis.id)
+            self._checked = now
+        return all(self.basis.covers(self.camera_id, t) for t in (ts, now))
 
     def process(self, dets: Detections, frame: NDArray[np.uint8] | None = None
                 ) -> list[Alert]:

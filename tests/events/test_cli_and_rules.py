@@ -94,6 +94,13 @@ def test_basis_alerts_decide_cli(home):
     assert r.exit_code == 0 and "0 thumbnail(s) and 0 alert(s) removed" in r.output
     (e,) = AuditLog(db, keys).entries(action="alert_decision")
     assert e.details["decision"] == "dismissed"
+    r = runner.invoke(app, ["analytics", "basis", "end", str(b["id"]), "--reason",
+                            "décision abrogée"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["analytics", "basis", "list", "--json"])
+    assert json.loads(r.stdout)["bases"][0]["in_force"] is False
+    r = runner.invoke(app, ["analytics", "basis", "end", "999", "--reason", "x"])
+    assert r.exit_code == 1 and "no legal basis #999" in r.output
     db.dispose()
 
 

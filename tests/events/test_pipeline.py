@@ -260,3 +260,24 @@ def test_layout_from_zones_and_homography(db, keys, cameras):
     assert zone_area_m2(dz.polygon, None) is None
     # without a homography the density zone is unusable and densite_excessive is not run
     assert load_layout(db, keys, "SYN-2").density == ()
+
+
+def test_ending_a_basis_early_stops_the_pipeline(db, keys, cameras, basis):
+    clock = Clock(T0)
+    pipe = EventPipeline(db, keys, "SYN-1", layout=LAYOUT, clock=clock, recheck_s=1.0)
+    pipe.start()
+    frames = wrong_way().frames
+    pipe.process(frames[0])
+    bases = EventBases(db, keys)
+    with pytest.raises(InputError, match="--reason"):
+        bases.end(basis.id, reason="", actor=Actor.cli())
+    ended = bases.end(basis.id, reason="arrêté préfectoral abrogé", actor=Actor.cli(),
+                      at=T0 + timedelta(seconds=1), now=T0)
+    assert ended.end == T0 + timedelta(seconds=1)
+    # never pushed later
+    assert bases.end(basis.id, reason="x", actor=Actor.cli(), at=END, now=T0).end == ended.end
+    clock.t = T0 + timedelta(seconds=1)
+    assert pipe.process(frames[5]) == []  # the pipeline reads the basis again (recheck_s)
+    assert pipe.state.stopped_by == "basis_ended"
+    with pytest.raises(NotFoundError):
+        bases.end(999, reason="x", actor=Actor.cli())
