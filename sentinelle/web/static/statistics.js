@@ -5,7 +5,7 @@
   const LANG = document.documentElement.lang === "en" ? "en" : "fr";
   const T = {
     fr: { legal: "Comptages anonymes (CNIL 2022) : les images sont analysées en mémoire puis supprimées aussitôt ; seuls des totaux par intervalle, zone ou ligne, sens et classe sont conservés.",
-      camera: "Caméra", from: "Du", to: "Au", interval: "Intervalle", show: "Afficher", start: "Début",
+      camera: "Caméra", from: "Du", to: "Au", interval: "Intervalle", show: "Afficher", start: "Début (Paris)",
       zoneOrLine: "Zone / ligne", direction: "Sens", class: "Classe", count: "Nombre",
       none: "Aucune caméra n'a de statistiques activées.", noData: "Aucun comptage sur la période.",
       basis: (c) => `${c.legal_basis} — jusqu'au ${c.until} — AIPD ${c.dpia_ref} — ${c.purpose}` + (c.active ? "" : " (inactive)"),
@@ -14,7 +14,7 @@
       classes: { person: "personnes", bicycle: "vélos", motor_vehicle: "véhicules motorisés", bag: "sacs" },
       dirs: { a_to_b: "a → b", b_to_a: "b → a" } },
     en: { legal: "Anonymous counts (CNIL 2022): frames are analysed in memory and deleted at once; only totals per interval, zone or line, direction and class are kept.",
-      camera: "Camera", from: "From", to: "To", interval: "Interval", show: "Show", start: "Start",
+      camera: "Camera", from: "From", to: "To", interval: "Interval", show: "Show", start: "Start (Paris)",
       zoneOrLine: "Zone / line", direction: "Direction", class: "Class", count: "Count",
       none: "No camera has statistics enabled.", noData: "No count over the period.",
       basis: (c) => `${c.legal_basis} — until ${c.until} — DPIA ${c.dpia_ref} — ${c.purpose}` + (c.active ? "" : " (inactive)"),
@@ -48,6 +48,8 @@
     img.setAttribute("src", `/api/analytics/cameras/${encodeURIComponent(cam.camera_id)}/still?t=${Date.now()}`);
   }
 
+  const fmt = new Intl.DateTimeFormat(LANG === "fr" ? "fr-FR" : "en-GB", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short" });
+
   function label(r) { return r.zone !== null ? r.zone : `${r.line} ${T.dirs[r.direction] || ""}`; }
 
   function drawChart(series) {
@@ -55,7 +57,14 @@
     svg.replaceChildren();
     $("st-legend").replaceChildren();
     if (!series.length) { svg.append(el("text", { x: 20, y: 150 }, T.noData)); return; }
-    const starts = [...new Set(series.map((r) => r.start))].sort();
+    // Every interval from the first count to the last, empty ones at zero.
+    const step = { "10s": 10e3, "1min": 60e3, "15min": 900e3, "1h": 3600e3, "1d": 86400e3 }[$("st-interval").value] || 900e3;
+    const seen = [...new Set(series.map((r) => r.start))].sort();
+    const first = Date.parse(seen[0]), last = Date.parse(seen[seen.length - 1]);
+    const starts = [];
+    for (let t = first; t <= last && starts.length < 2000; t += step) starts.push(new Date(t).toISOString().replace(".000Z", "Z"));
+    for (const s of seen) if (!starts.includes(s)) starts.push(s);
+    starts.sort();
     const keys = [...new Set(series.map((r) => `${label(r)} — ${T.classes[r.class] || r.class}`))];
     const max = Math.max(...series.map((r) => r.count), 1);
     const W = 640, H = 300, L = 40, B = 30, bw = (W - L - 10) / starts.length;
@@ -74,7 +83,6 @@
       item.style.color = c; item.textContent = `■ ${k}  `;
       $("st-legend").append(item);
     });
-    const fmt = new Intl.DateTimeFormat(LANG === "fr" ? "fr-FR" : "en-GB", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short" });
     [0, starts.length - 1].forEach((i) => svg.append(el("text", { x: L + bw * i, y: H - 10, "font-size": 11 }, fmt.format(new Date(starts[i])))));
   }
 
@@ -83,7 +91,7 @@
     body.replaceChildren();
     for (const r of series) {
       const tr = document.createElement("tr");
-      for (const v of [r.start, r.zone ?? r.line, r.direction ? T.dirs[r.direction] : "—", T.classes[r.class] || r.class, r.count]) {
+      for (const v of [fmt.format(new Date(r.start)), r.zone ?? r.line, r.direction ? T.dirs[r.direction] : "—", T.classes[r.class] || r.class, r.count]) {
         const td = document.createElement("td"); td.textContent = String(v); tr.append(td);
       }
       body.append(tr);
