@@ -73,6 +73,8 @@ class AuditAction(StrEnum):
     rights_request_change = "rights_request_change"  # a data-subject request recorded/closed
     purge = "purge"  # footage destroyed by retention (one entry per camera per run)
     analytics_change = "analytics_change"  # analytics enabled, disabled, zones, expiry
+    analytics_basis_change = "analytics_basis_change"  # a décret 2023-828 basis, kill switch
+    alert_decision = "alert_decision"  # an operator confirms or dismisses an alert
 
 
 class LegalBasis(StrEnum):

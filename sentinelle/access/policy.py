@@ -46,6 +46,9 @@ PERMISSIONS: Final[dict[str, frozenset[Role]]] = {
     "config:write":        frozenset({ADM}),
     "control_room:read":   frozenset({OP, SUP, DPO, AUD, ADM}),
     "control_room:write":  frozenset({OP, SUP, ADM}),
+    "alerts:read":         frozenset({OP, SUP, ADM}),  # + a live habilitation per camera
+    "alerts:decide":       frozenset({OP, SUP, ADM}),  # + a live habilitation per camera
+    "events:read":         frozenset({DPO, AUD, ADM}),
     "analytics:read":      frozenset({OP, SUP, DPO, AUD, ADM}),
 }
 
@@ -141,6 +144,12 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/rights-requests"):                     "rights_requests:read",
     ("POST", "/api/rights-requests"):                    "rights_requests:write",
     ("POST", "/api/rights-requests/{request_id}/close"): "rights_requests:write",
+    # event detection (décret 2023-828): operators' alerts, the DPO's page
+    ("GET", "/alertes"):                                 "alerts:read",
+    ("POST", "/alertes/{alert_id}/decision"):            "alerts:decide",
+    ("GET", "/api/alerts"):                              "alerts:read",
+    ("GET", "/api/alerts/{alert_id}/thumbnail"):         "alerts:read",
+    ("GET", "/dpo/evenements"):                          "events:read",
     # anonymous statistics (aggregates); the still is an image: video:live + habilitation
     ("GET", "/statistiques"):                            "analytics:read",
     ("GET", "/api/analytics/cameras"):                   "analytics:read",

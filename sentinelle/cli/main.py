@@ -15,6 +15,7 @@ from sentinelle.cli import (
     coverage,
     db,
     demo,
+    events,
     habilitations,
     plan,
     users,
@@ -55,6 +56,7 @@ app.add_typer(export_cli.app, name="export")
 app.add_typer(requisitions_cli.app, name="requisitions")
 app.add_typer(holds_cli.app, name="holds")
 app.add_typer(analytics.app, name="analytics")
+_ = events  # registers basis, alerts, decide… on the analytics app
 
 
 def _version(value: bool) -> None:

@@ -611,6 +611,77 @@ def r30_no_audio_no_analytics(s: Snapshot) -> list[Finding]:
     return out
 
 
+# R31 ----------------------------------------------------------------------------------------
+
+def _utc_day(t: datetime) -> str:
+    return t.isoformat()
+
+
+def r31_event_detection(s: Snapshot) -> list[Finding]:
+    """Event detection (décret 2023-828): only the eight event types, only under a basis in
+    force, only on its cameras, during its period, for its types; every pipeline run and alert
+    is checked against the bases."""
+    from sentinelle.events.basis import EXPERIMENT_END
+    from sentinelle.events.types import ALL_EVENTS, UNAVAILABLE
+
+    out = []
+    bases = {b.id: b for b in s.event_bases}
+    known = {c.id for c in s.cameras}
+    for b in s.event_bases:
+        ev = {"text": b.text_ref, "decision": b.decision_ref, "cameras": list(b.camera_ids),
+              "start": b.start.isoformat(), "end": b.end.isoformat(), "events": list(b.events)}
+        sid = f"#{b.id}"
+        extra = [e for e in b.events if e not in ALL_EVENTS]
+        if extra:
+            out.append(_finding("R31", V, "event_basis", sid,
+                                f"Types d'événements hors de la liste du décret : "
+                                f"{', '.join(extra)}.", **ev))
+        if not b.text_ref.strip() or not b.decision_ref.strip():
+            out.append(_finding("R31", V, "event_basis", sid,
+                                "Base légale sans texte ou sans décision préfectorale.", **ev))
+        missing = [c for c in b.camera_ids if c not in known]
+        if missing:
+            out.append(_finding("R31", W, "event_basis", sid,
+                                f"Caméras inconnues du registre : {', '.join(missing)}.", **ev))
+        if b.end > EXPERIMENT_END:
+            out.append(_finding("R31", W, "event_basis", sid,
+                                "Période au-delà du 31 mars 2025, fin de l'expérimentation de "
+                                "la loi 2023-380 : vérifier que le texte de prolongation cité "
+                                "est promulgué et en vigueur.", **ev))
+        for e in b.events:
+            if e in UNAVAILABLE:
+                out.append(_finding("R31", I, "event_basis", sid,
+                                    f"« {e} » autorisé mais non détecté par cette version "
+                                    f"({UNAVAILABLE[e]}).", **ev))
+    for r in s.event_sessions:
+        b = bases.get(r["basis"])
+        sid = f"session #{r['id']}"
+        ev = {"camera": r["camera"], "basis": r["basis"], "events": r["events"],
+              "started_at": _utc_day(r["started_at"]),
+              "stopped_at": _utc_day(r["stopped_at"]) if r["stopped_at"] else None}
+        if b is None:
+            out.append(_finding("R31", V, "camera", r["camera"],
+                                f"Détection d'événements ({sid}) sans base légale "
+                                "enregistrée.", **ev))
+            continue
+        outside = [e for e in r["events"] if e not in b.events]
+        if (r["camera"] not in b.camera_ids or r["started_at"] < b.start
+                or r["started_at"] >= b.end or outside
+                or (r["stopped_at"] is not None and r["stopped_at"] > b.end)):
+            out.append(_finding("R31", V, "camera", r["camera"],
+                                f"Détection d'événements ({sid}) hors du lieu, de la période "
+                                "ou des types autorisés par la base légale "
+                                f"#{b.id}.", **ev))
+    for a in s.event_alerts:
+        b = bases.get(a.basis_id)
+        if b is None or not b.covers(a.camera_id, a.ts, a.type):
+            out.append(_finding("R31", V, "camera", a.camera_id,
+                                f"Alerte #{a.id} ({a.type}) hors de toute base légale en "
+                                "vigueur pour cette caméra et ce type.",
+                                alert=a.id, ts=a.ts.isoformat(), basis=a.basis_id))
+    return out
+
+
 # R36 ----------------------------------------------------------------------------------------
 
 def r36_anonymous_statistics(s: Snapshot) -> list[Finding]:
@@ -718,6 +789,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          r28_record_of_processing),
     Rule("R30", "CNIL « La vidéoprotection » ; CNIL caméras augmentées (2022)",
          "Ni son ni analyse automatisée sans base légale", r30_no_audio_no_analytics),
+    Rule("R31", "Loi 2023-380 art. 10 ; décret 2023-828 art. 3",
+         "Vidéo algorithmique : 8 événements, base légale, lieux et période autorisés",
+         r31_event_detection),
     Rule("R36", "CNIL caméras augmentées (19 juillet 2022)",
          "Statistiques anonymes : agrégats seuls, images non conservées",
          r36_anonymous_statistics),

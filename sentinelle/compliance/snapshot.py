@@ -57,6 +57,11 @@ class Snapshot:
     analytics: list[Enablement] = field(default_factory=list)
     #: Image geometry per camera (`sentinelle.vision.geometry.HeadGeometry`, one per head).
     head_geometries: dict[str, list[Any]] = field(default_factory=dict)
+    #: Event detection (décret 2023-828): bases (`sentinelle.events.basis.EventBasis`), the
+    #: pipeline sessions and the alerts' metadata (dicts), for R31.
+    event_bases: list[Any] = field(default_factory=list)
+    event_sessions: list[dict[str, Any]] = field(default_factory=list)
+    event_alerts: list[Any] = field(default_factory=list)
     sign_radius_m: float = DEFAULT_SIGN_RADIUS_M
     transmissions: list[Transmission] = field(default_factory=list)
     export_entries: list[AuditEntry] = field(default_factory=list)
@@ -102,6 +107,9 @@ def load_snapshot(
     from sentinelle.compliance.store import ComplianceStore
     from sentinelle.custody.facts import load_custody_facts
     from sentinelle.custody.requisitions import RequisitionStore
+    from sentinelle.events.alerts import Alerts
+    from sentinelle.events.basis import EventBases
+    from sentinelle.events.runner import sessions as event_sessions
     from sentinelle.evidence.transmissions import TransmissionRegister
     from sentinelle.registry.store import Registry
 
@@ -146,6 +154,9 @@ def load_snapshot(
         export_entries=AuditLog(db, keys).entries(action="export", limit=None,
                                                   newest_first=False),
         custody=load_custody_facts(db, keys, now=now or _instant(today)),
+        event_bases=EventBases(db, keys).all(),
+        event_sessions=event_sessions(db),
+        event_alerts=Alerts(db, keys).list(),
     )
 
 

@@ -49,6 +49,7 @@ from sentinelle.web.routes import (
     users,
 )
 from sentinelle.web.routes import custody as custody_routes
+from sentinelle.web.routes import events as events_routes
 from sentinelle.web.routes import exports as export_routes
 from sentinelle.web.routes import record as record_routes
 from sentinelle.web.routes import video as video_routes
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(video_routes.router)
     app.include_router(export_routes.router)
     app.include_router(custody_routes.router)
+    app.include_router(events_routes.router)
     app.include_router(analytics_routes.router)
 
     @app.exception_handler(SentinelleError)

@@ -34,6 +34,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "custody": "Réquisitions et gels",
         "statistics": "Statistiques anonymes",
         "habilitations": "Habilitations", "audit": "Journal d'audit", "other_lang": "English",
+        "nav_alerts": "Alertes", "nav_events": "Vidéo algorithmique",
         "compliance": "Conformité",
         "role": "Rôle", "full_name": "Nom complet", "service": "Service", "active": "Actif",
         "created": "Créé le", "add_user": "Ajouter un utilisateur", "add": "Ajouter",
@@ -71,6 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "custody": "Requisitions and holds",
         "statistics": "Anonymous statistics",
         "habilitations": "Habilitations", "audit": "Audit log", "other_lang": "Français",
+        "nav_alerts": "Alerts", "nav_events": "Algorithmic video",
         "compliance": "Compliance",
         "role": "Role", "full_name": "Full name", "service": "Service", "active": "Active",
         "created": "Created", "add_user": "Add a user", "add": "Add",
@@ -131,7 +133,9 @@ def render(
                                 ("users:read", "/users", "users"),
                                 ("habilitations:read", "/habilitations", "habilitations"),
                                 ("audit:read", "/audit", "audit"),
-                                ("compliance:read", "/conformite", "compliance")):
+                                ("compliance:read", "/conformite", "compliance"),
+                                ("alerts:read", "/alertes", "nav_alerts"),
+                                ("events:read", "/dpo/evenements", "nav_events")):
             if policy.allows(role, perm):
                 nav.append((path, key))
     html = _env.get_template(template).render(

@@ -152,6 +152,14 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
     ("POST", "/api/rights-requests/{request_id}/close"): (
         lambda c: c.post("/api/rights-requests/999999/close", json={"answer": "refused"}),
         404),
+    ("GET", "/alertes"): (lambda c: c.get("/alertes"), 200),
+    ("POST", "/alertes/{alert_id}/decision"): (
+        lambda c: c.post("/alertes/999999/decision", data={
+            "csrf_token": _token(c), "decision": "dismiss", "reason": "matrix"}), 404),
+    ("GET", "/api/alerts"): (lambda c: c.get("/api/alerts"), 200),
+    ("GET", "/api/alerts/{alert_id}/thumbnail"): (
+        lambda c: c.get("/api/alerts/999999/thumbnail"), 404),
+    ("GET", "/dpo/evenements"): (lambda c: c.get("/dpo/evenements"), 200),
     ("GET", "/statistiques"): (lambda c: c.get("/statistiques"), 200),
     ("GET", "/api/analytics/cameras"): (lambda c: c.get("/api/analytics/cameras"), 200),
     ("GET", "/api/analytics/stats"): (lambda c: c.get("/api/analytics/stats?camera=REN-001"),

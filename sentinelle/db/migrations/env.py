@@ -6,6 +6,7 @@ import sentinelle.db.analytics_tables  # noqa: F401  (registers the analytics ta
 import sentinelle.db.basemap_tables  # noqa: F401  (registers the base map tables)
 import sentinelle.db.compliance_tables  # noqa: F401  (registers the compliance tables)
 import sentinelle.db.custody_tables  # noqa: F401  (registers the custody tables)
+import sentinelle.db.events_tables  # noqa: F401  (registers the event detection tables)
 import sentinelle.db.evidence_tables  # noqa: F401  (registers the evidence tables)
 import sentinelle.db.record_tables  # noqa: F401  (registers the recording tables)
 import sentinelle.db.vision_tables  # noqa: F401  (registers the video analysis geometry)
