@@ -77,6 +77,10 @@ _PROGRESS_EVERY = timedelta(seconds=60)
 _COALESCE_S = 0.25
 _READ_SIZE = 65536
 _LIST_FALLBACK_S = 5.0
+_INDEX_EVERY_MAX_S = 5.0
+"""Segments read from the lists are indexed together, at most this long (and at most half a
+segment) after the first of them: one transaction for the segments of many streams. A crash
+loses none of them: at restart, the leftover lists name them again."""
 """ffmpeg names a segment in its list just before it logs the opening of the next one, and the
 list is read then; it is also read at least this often, whatever ffmpeg logs."""
 
@@ -388,6 +392,9 @@ class Recorder:
         self._last_heartbeat = 0.0
         self._last_folders = mono
         self._written: dict[str, tuple[tuple, datetime | None]] = {}
+        self._pending: list[tuple[_Stream, Segment]] = []
+        self._pending_since = mono
+        self._index_every_s = min(_INDEX_EVERY_MAX_S, self.config.segment_time_s / 2)
         logger.info("recorder %s: %d stream(s) into %s", self.recorder_id, len(self._streams),
                     self.root)
 
@@ -398,11 +405,13 @@ class Recorder:
         self._drain(timeout)
         mono = time.monotonic()
         now = self.clock()
-        batch: list[tuple[_Stream, Segment]] = []
         for st in self._streams:
             if st.list_due or mono - st.list_read_mono >= _LIST_FALLBACK_S:
-                self._collect_segments(st, now=now, mono=mono, batch=batch)
-        self._index_batch(batch, now=now)
+                if not self._pending:
+                    self._pending_since = mono
+                self._collect_segments(st, now=now, mono=mono, batch=self._pending)
+        if self._pending and mono - self._pending_since >= self._index_every_s:
+            self._flush_pending(now=now)
         changed = False
         for st in self._streams:
             if st.proc is not None and st.proc.poll() is not None:
@@ -439,6 +448,7 @@ class Recorder:
             now = self.clock()
             for st in running:
                 self._on_exit(st, now=now, mono=time.monotonic())
+            self._flush_pending(now=now)
             for st in self._streams:
                 last = self.index.last(st.camera_id)
                 if last is not None:
@@ -670,8 +680,14 @@ class Recorder:
                 self.journal.close_gap(st.camera_id, end=seg.start)
                 st.gap_open = False
 
+    def _flush_pending(self, *, now: datetime) -> None:
+        """Index the segments hashed since the last flush, in one transaction."""
+        pending, self._pending = self._pending, []
+        self._index_batch(pending, now=now)
+
     def _on_exit(self, st: _Stream, *, now: datetime, mono: float) -> None:
         assert st.proc is not None
+        self._flush_pending(now=now)  # the stream's last segments follow those hashed before
         code = st.proc.wait()
         if st.proc.stdout is not None and not st.proc.stdout.closed:
             self._close_pipe(st, st.proc.stdout, "progress")
