@@ -658,7 +658,8 @@ class Recorder:
             logger.warning("%s: unexpected segment name %r in ffmpeg's list", st.camera_id,
                            line.name)
             return None
-        path = st.folder / named.date().isoformat() / line.name
+        day = named.date().isoformat()
+        path = st.folder / day / line.name
         st.listed.add(str(path))
         start = end = None
         if st.run_start is not None:
@@ -667,7 +668,8 @@ class Recorder:
                 start = s
                 end = st.run_start + timedelta(seconds=line.end_s)
         return self.index.read_segment(path, camera_id=st.camera_id, complete=True,
-                                       start=start, end=end, run_id=st.run_id)
+                                       start=start, end=end, run_id=st.run_id,
+                                       rel=f"{st.folder.name}/{day}/{line.name}")
 
     def _index_batch(self, batch: list[tuple[_Stream, Segment]], *, now: datetime) -> None:
         """Index the segments read in one turn in one transaction; close the gap of each
