@@ -276,15 +276,19 @@ def main() -> None:
               f"load {loadavg()}", flush=True)
         for n in (int(x) for x in args.cameras.split(",")):
             print(f"-- {n} cameras, {args.duration:.0f} s …", flush=True)
+            load_before = loadavg()
             r = run_once(n, duration=args.duration, segment_time=args.segment_time, clip=clip,
                          work=work)
+            r["load_before"] = load_before
             r["load_after"] = loadavg()
-            results.append(r)
             s, p = r["sentinelle"], r["plain_ffmpeg"]
+            r["cpu_ratio"] = round(s["cpu_pct_core_per_stream"] / p["cpu_pct_core_per_stream"], 3)
+            results.append(r)
             print(f"   CPU % of a core per stream: sentinelle "
                   f"{s['cpu_pct_core_per_stream']:.2f} (total {s['cpu_pct_core_total']:.1f}) | "
                   f"plain {p['cpu_pct_core_per_stream']:.2f} "
-                  f"(total {p['cpu_pct_core_total']:.1f})", flush=True)
+                  f"(total {p['cpu_pct_core_total']:.1f}) | ratio {r['cpu_ratio']:.2f}",
+                  flush=True)
             print(f"   of which Sentinelle's supervisor (Python) "
                   f"{s['supervisor_cpu_pct_core']:.2f} % of a core in all, its ffmpeg "
                   f"{s['ffmpeg_cpu_pct_core_per_stream']:.2f} per stream", flush=True)
@@ -294,7 +298,8 @@ def main() -> None:
                   f"{p['rss_mb_per_stream']:.1f}", flush=True)
             print(f"   segments {s['segments']} vs {p['segments']}; lost s {s['lost_s']} vs "
                   f"{p['lost_s']}; short {s['short_segments']} vs {p['short_segments']}; "
-                  f"restarts {s['restarts']}; load {r['load_after']}", flush=True)
+                  f"restarts {s['restarts']}; load {load_before} before, {r['load_after']} after",
+                  flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,62 +1,83 @@
-"""The `sentinelle` command."""
+"""The `sentinelle` command.
+
+Each sub-command's module is imported only when that sub-command is looked up (when it runs,
+or when the help lists every command), so that a long-running command such as
+``sentinelle record run`` does not load every domain's libraries (scipy, statsmodels,
+matplotlib…) it never uses.
+"""
 
 from __future__ import annotations
 
+import importlib
+
+import click
 import typer
+from typer.core import TyperGroup
 
 from sentinelle import __version__
-from sentinelle.cli import (
-    analytics,
-    audit,
-    authorisations,
-    basemap,
-    cameras,
-    compliance,
-    coverage,
-    db,
-    demo,
-    events,
-    habilitations,
-    plan,
-    users,
-    zones,
-)
-from sentinelle.cli import evaluate as evaluate_cli
-from sentinelle.cli import export as export_cli
-from sentinelle.cli import holds as holds_cli
-from sentinelle.cli import logbook as logbook_cli
-from sentinelle.cli import record as record_cli
-from sentinelle.cli import requisitions as requisitions_cli
-from sentinelle.cli import testcam as testcam_cli
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("sentinelle.cli.db", "app"),
+    "cameras": ("sentinelle.cli.cameras", "app"),
+    "zones": ("sentinelle.cli.zones", "app"),
+    "authorisations": ("sentinelle.cli.authorisations", "app"),
+    "evaluate": ("sentinelle.cli.evaluate", "app"),
+    "users": ("sentinelle.cli.users", "app"),
+    "habilitations": ("sentinelle.cli.habilitations", "app"),
+    "audit": ("sentinelle.cli.audit", "app"),
+    "compliance": ("sentinelle.cli.compliance", "app"),
+    "demo": ("sentinelle.cli.demo", "demo"),
+    "basemap": ("sentinelle.cli.basemap", "app"),
+    "coverage": ("sentinelle.cli.coverage", "coverage"),
+    "plan": ("sentinelle.cli.plan", "app"),
+    "record": ("sentinelle.cli.record", "app"),
+    "testcam": ("sentinelle.cli.testcam", "app"),
+    "log": ("sentinelle.cli.logbook", "log_app"),
+    "tickets": ("sentinelle.cli.logbook", "tickets_app"),
+    "export": ("sentinelle.cli.export", "app"),
+    "requisitions": ("sentinelle.cli.requisitions", "app"),
+    "holds": ("sentinelle.cli.holds", "app"),
+    # The analytics app, with the event commands (basis, alerts, decide…) that
+    # sentinelle.cli.events adds to it when imported.
+    "analytics": ("sentinelle.cli.events", "app"),
+}
+"""Each sub-command: the module and the attribute that define it (a typer app for a group of
+commands, a function for a single command), in the order the help lists them."""
+
+
+def load_command(name: str) -> click.Command:
+    """The click command of sub-command `name`, importing its module."""
+    module, attr = COMMANDS[name]
+    obj = getattr(importlib.import_module(module), attr)
+    if isinstance(obj, typer.Typer):
+        cmd = typer.main.get_group(obj)
+    else:
+        single = typer.Typer()
+        single.command(name)(obj)
+        cmd = typer.main.get_command(single)
+    cmd.name = name
+    return cmd
+
+
+class LazyGroup(TyperGroup):
+    """The root group: sub-commands resolved by name, their modules imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
     name="sentinelle",
+    cls=LazyGroup,
     help="Sentinelle: plan, operate, account for and evaluate a city's video-protection network.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(db.app, name="db")
-app.add_typer(cameras.app, name="cameras")
-app.add_typer(zones.app, name="zones")
-app.add_typer(authorisations.app, name="authorisations")
-app.add_typer(evaluate_cli.app, name="evaluate")
-app.add_typer(users.app, name="users")
-app.add_typer(habilitations.app, name="habilitations")
-app.add_typer(audit.app, name="audit")
-app.add_typer(compliance.app, name="compliance")
-app.command("demo")(demo.demo)
-app.add_typer(basemap.app, name="basemap")
-app.command("coverage")(coverage.coverage)
-app.add_typer(plan.app, name="plan")
-app.add_typer(record_cli.app, name="record")
-app.add_typer(testcam_cli.app, name="testcam")
-app.add_typer(logbook_cli.log_app, name="log")
-app.add_typer(logbook_cli.tickets_app, name="tickets")
-app.add_typer(export_cli.app, name="export")
-app.add_typer(requisitions_cli.app, name="requisitions")
-app.add_typer(holds_cli.app, name="holds")
-app.add_typer(analytics.app, name="analytics")
-_ = events  # registers basis, alerts, decide… on the analytics app
 
 
 def _version(value: bool) -> None:

@@ -58,6 +58,7 @@ def record_argv(
     rtsp_timeout_s: float = 5.0,
     ffmpeg: str = "ffmpeg",
     progress: bool = True,
+    progress_period_s: float = 1.0,
 ) -> list[str]:
     """The ffmpeg arguments that record `url` into segments under `out_dir`.
 
@@ -79,8 +80,10 @@ def record_argv(
     ffmpeg
         The program to run.
     progress
-        Ask for machine-readable progress on standard output every second (the recorder's
-        watchdog reads it).
+        Ask for machine-readable progress on standard output (the recorder's watchdog and
+        camera states read it).
+    progress_period_s
+        How often ffmpeg writes its progress, in seconds.
 
     Returns
     -------
@@ -94,9 +97,12 @@ def record_argv(
     if rtsp_timeout_s <= 0:
         msg = f"`rtsp_timeout_s` must be positive, got {rtsp_timeout_s}"
         raise ValueError(msg)
+    if progress_period_s <= 0:
+        msg = f"`progress_period_s` must be positive, got {progress_period_s}"
+        raise ValueError(msg)
     argv = [ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info"]
     if progress:
-        argv += ["-progress", "pipe:1", "-stats_period", "1"]
+        argv += ["-progress", "pipe:1", "-stats_period", f"{progress_period_s:g}"]
     if url.lower().startswith(("rtsp://", "rtsps://")):
         argv += ["-rtsp_transport", "tcp", "-timeout", str(int(rtsp_timeout_s * 1_000_000))]
     argv += [

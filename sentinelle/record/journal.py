@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 
 from sentinelle.db.engine import Database
 from sentinelle.db.record_tables import GapRow, RecordCameraRow, RecorderRow, RecordRunRow
+
+_RECORDERS = RecorderRow.__table__
+_CAMERAS = RecordCameraRow.__table__
 
 
 class CameraState(StrEnum):
@@ -88,13 +92,38 @@ class RecorderJournal:
             return row.id
 
     def heartbeat(
-        self, recorder_id: int, *, now: datetime, cameras: list[CameraStatusUpdate]
+        self,
+        recorder_id: int,
+        *,
+        now: datetime,
+        cameras: Sequence[CameraStatusUpdate],
+        progress: Sequence[tuple[str, datetime]] = (),
     ) -> None:
-        """Record that the recorder is alive, and the state of the cameras given."""
+        """Record that the recorder is alive, and the state of the cameras given, in one
+        transaction.
+
+        Parameters
+        ----------
+        cameras
+            Cameras whose state (or anything else than their last progress) changed.
+        progress
+            ``(camera id, last progress)`` of cameras this recorder has written already and
+            whose last progress alone changed: one UPDATE for all of them.
+        """
         with self.db.session() as s:
-            s.execute(
-                update(RecorderRow).where(RecorderRow.id == recorder_id).values(heartbeat_at=now)
+            conn = s.connection()
+            conn.execute(
+                _RECORDERS.update().where(_RECORDERS.c.id == recorder_id)
+                .values(heartbeat_at=now)
             )
+            if progress:
+                conn.execute(
+                    _CAMERAS.update()
+                    .where(_CAMERAS.c.camera_id == bindparam("b_camera"),
+                           _CAMERAS.c.recorder_id == recorder_id)
+                    .values(last_progress_at=bindparam("b_at"), updated_at=now),
+                    [{"b_camera": cid, "b_at": at} for cid, at in progress],
+                )
             for upd in cameras:
                 self._write_camera(s, recorder_id, upd, now=now)
 

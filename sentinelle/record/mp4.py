@@ -218,3 +218,64 @@ def probe_fragmented_mp4(path: Path) -> Mp4Timing:
         size_bytes=size,
         truncated=cut or complete < size,
     )
+
+
+@dataclass(frozen=True)
+class Mp4Layout:
+    """The top-level boxes of a fragmented MP4 segment (no fragment is opened).
+
+    Attributes
+    ----------
+    fragments
+        Number of complete fragments (``moof`` followed by its whole ``mdat``).
+    complete_bytes
+        Bytes up to the end of the last complete top-level box.
+    size_bytes
+        Size of the file.
+    truncated
+        Whether the file ends inside a box (it was cut mid-fragment).
+    """
+
+    fragments: int
+    complete_bytes: int
+    size_bytes: int
+    truncated: bool
+
+
+def scan_layout(f: BinaryIO, size: int, *, name: str = "segment") -> Mp4Layout:
+    """Walk only the top-level boxes of an open fragmented MP4 of `size` bytes.
+
+    For a segment whose times are known already (ffmpeg's segment list gives them), this is
+    what is left to check: it starts with a ``moov``, holds whole fragments, and does not end
+    inside a box. It reads one box header per top-level box (about two per second of video).
+
+    Raises
+    ------
+    RecordingError
+        When the file is not a fragmented MP4 (no ``moov`` box before the first fragment).
+    """
+    moov = False
+    fragments = 0
+    complete = 0
+    pending = False  # a moof waiting for its mdat
+    cut = False
+    for kind, _payload, box_end in _boxes(f, 0, size):
+        if box_end > size:
+            cut = True
+            break
+        if kind == b"moov":
+            moov = True
+        elif kind == b"moof":
+            if not moov:
+                break
+            pending = True
+            continue
+        elif kind == b"mdat" and pending:
+            pending = False
+            fragments += 1
+        complete = box_end
+    if not moov:
+        msg = f"{name}: no moov box, not a fragmented MP4 segment"
+        raise RecordingError(msg)
+    return Mp4Layout(fragments=fragments, complete_bytes=complete, size_bytes=size,
+                     truncated=cut or complete < size)

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sentinelle.db.engine import Database
 from sentinelle.db.record_tables import SegmentRow
 from sentinelle.errors import RecordingError
-from sentinelle.record.mp4 import probe_fragmented_mp4
+from sentinelle.record.mp4 import Mp4Layout, probe_fragmented_mp4, scan_layout
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,6 @@ CAMERA_FILE = "camera.json"
 LISTS_DIR = ".lists"
 _NAME = re.compile(r"^(\d{8}T\d{6})Z\.mp4$")
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_HASH_CHUNK = 1 << 20
 CHAIN_TOLERANCE_S = 1.5
 """How far before its named second a segment may start and still follow its predecessor."""
 
@@ -117,18 +116,25 @@ def ensure_day_folders(folder: Path, *, now: datetime) -> None:
 
 def segment_name_time(path: Path | str) -> datetime | None:
     """The UTC time in a segment's file name (``20261125T233524Z.mp4``), or None."""
-    m = _NAME.match(Path(path).name)
+    m = _NAME.match(Path(path).name if not isinstance(path, str) or "/" in path else path)
     if not m:
         return None
-    return datetime.strptime(m.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    d = m.group(1)  # YYYYMMDDTHHMMSS, digits checked by the pattern (strptime is 30× slower)
+    return datetime(int(d[0:4]), int(d[4:6]), int(d[6:8]), int(d[9:11]), int(d[11:13]),
+                    int(d[13:15]), tzinfo=UTC)
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+    with path.open("rb", buffering=0) as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _hash_and_scan(path: Path, name: str) -> tuple[str, Mp4Layout]:
+    """SHA-256 of every byte of a segment, read once into a reused buffer, and its top-level
+    boxes. (Not a memory map: a file truncated while mapped would kill the recorder.)"""
+    with path.open("rb", buffering=0) as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+        return digest, scan_layout(f, f.tell(), name=name)
 
 
 def read_camera_id(folder: Path) -> str | None:
@@ -218,6 +224,18 @@ class VerifyReport:
         return not self.changed and not self.missing
 
 
+_SEGMENTS = SegmentRow.__table__
+
+
+def _segment_row(segment: Segment, now: datetime) -> dict:
+    return {
+        "camera_id": segment.camera_id, "path": segment.path, "start_at": segment.start,
+        "end_at": segment.end, "duration_s": segment.duration_s,
+        "size_bytes": segment.size_bytes, "sha256": segment.sha256,
+        "complete": segment.complete, "run_id": segment.run_id, "indexed_at": now,
+    }
+
+
 def _row_to_segment(row: SegmentRow) -> Segment:
     return Segment(
         camera_id=row.camera_id,
@@ -245,6 +263,7 @@ class SegmentIndex:
     def __init__(self, db: Database, root: Path) -> None:
         self.db = db
         self.root = root
+        self._resolved_root: Path | None = None
 
     # --- reading -------------------------------------------------------------------------
     def segments(
@@ -307,15 +326,9 @@ class SegmentIndex:
 
         One INSERT in one transaction; the unique path refuses a second copy.
         """
-        row = {
-            "camera_id": segment.camera_id, "path": segment.path, "start_at": segment.start,
-            "end_at": segment.end, "duration_s": segment.duration_s,
-            "size_bytes": segment.size_bytes, "sha256": segment.sha256,
-            "complete": segment.complete, "run_id": segment.run_id, "indexed_at": now,
-        }
         try:
-            with self.db.session() as s:
-                s.execute(insert(SegmentRow), [row])
+            with self.db.engine.begin() as conn:
+                conn.execute(insert(_SEGMENTS), [_segment_row(segment, now)])
         except IntegrityError:  # indexed already (the path is unique)
             return False
         return True
@@ -327,9 +340,28 @@ class SegmentIndex:
         with self.db.session() as s:
             result = s.execute(delete(SegmentRow).where(SegmentRow.path == path))
             return bool(result.rowcount)
+    def add_many(self, segments: Sequence[Segment], *, now: datetime) -> list[bool]:
+        """Index `segments` in one transaction (one INSERT of several rows).
+
+        When one of them is indexed already the transaction is rolled back and each is added
+        on its own, so that the others are still indexed and none twice. Returns, for each
+        segment, whether it was added.
+        """
+        if not segments:
+            return []
+        if len(segments) == 1:
+            return [self.add(segments[0], now=now)]
+        try:
+            with self.db.engine.begin() as conn:
+                conn.execute(insert(_SEGMENTS), [_segment_row(seg, now) for seg in segments])
+        except IntegrityError:
+            return [self.add(seg, now=now) for seg in segments]
+        return [True] * len(segments)
 
     def relative(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        if self._resolved_root is None or not self._resolved_root.is_dir():
+            self._resolved_root = self.root.resolve()
+        return path.resolve().relative_to(self._resolved_root).as_posix()
 
     def index_file(
         self,
@@ -367,36 +399,74 @@ class SegmentIndex:
         Segment or None
             The indexed segment; None when it was indexed already or holds no whole fragment.
         """
-        rel = self.relative(path)
+        segment = self.read_segment(path, camera_id=camera_id, complete=complete, start=start,
+                                    end=end, run_id=run_id)
+        if segment is None:
+            return None
+        return segment if self.add(segment, now=now) else None
+
+    def read_segment(
+        self,
+        path: Path,
+        *,
+        camera_id: str,
+        complete: bool,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        run_id: int | None = None,
+        rel: str | None = None,
+    ) -> Segment | None:
+        """Hash and time one segment file without indexing it (see `index_file`).
+
+        `rel` is the file's path relative to the recordings folder when the caller built
+        `path` from the (resolved) folder itself; otherwise it is worked out from `path`.
+
+        A complete segment whose times are given (ffmpeg listed it) is read once, hashing
+        every byte, and only its top-level boxes are walked; any other segment has its
+        fragments walked for its duration and the end of its last whole fragment.
+
+        Returns None when the file is unreadable or holds no whole fragment.
+        """
+        rel = rel or self.relative(path)
+        listed = complete and start is not None and end is not None
         try:
-            timing = probe_fragmented_mp4(path)
+            if listed:
+                digest, layout = _hash_and_scan(path, rel)
+                fragments, size, truncated = (layout.fragments, layout.size_bytes,
+                                              layout.truncated)
+            else:
+                timing = probe_fragmented_mp4(path)
+                fragments, size, truncated = (timing.fragments, timing.size_bytes,
+                                              timing.truncated)
         except (RecordingError, OSError) as exc:
             logger.warning("segment %s unreadable, not indexed: %s", rel, exc)
             return None
-        if timing.fragments == 0:
+        if fragments == 0:
             return None
-        named = segment_name_time(path)
-        if start is None or end is None:
-            if named is None:
-                msg = f"{rel}: not a segment name (expected YYYYMMDDTHHMMSSZ.mp4)"
-                raise RecordingError(msg)
-            start = named
-            prev = self.last(camera_id)
-            if prev is not None and prev.end < named + timedelta(seconds=1):
-                if prev.end >= named - timedelta(seconds=CHAIN_TOLERANCE_S):
-                    start = prev.end
-            end = start + timedelta(seconds=timing.duration_s)
-        segment = Segment(
+        if not listed:
+            named = segment_name_time(path)
+            if start is None or end is None:
+                if named is None:
+                    msg = f"{rel}: not a segment name (expected YYYYMMDDTHHMMSSZ.mp4)"
+                    raise RecordingError(msg)
+                start = named
+                prev = self.last(camera_id)
+                if prev is not None and prev.end < named + timedelta(seconds=1):
+                    if prev.end >= named - timedelta(seconds=CHAIN_TOLERANCE_S):
+                        start = prev.end
+                end = start + timedelta(seconds=timing.duration_s)
+            digest = sha256_file(path)
+        assert start is not None and end is not None
+        return Segment(
             camera_id=camera_id,
             path=rel,
             start=start,
             end=end,
-            size_bytes=timing.size_bytes,
-            sha256=sha256_file(path),
-            complete=complete and not timing.truncated,
+            size_bytes=size,
+            sha256=digest,
+            complete=complete and not truncated,
             run_id=run_id,
         )
-        return segment if self.add(segment, now=now) else None
 
     # --- from disk -----------------------------------------------------------------------
     def rebuild_from_disk(

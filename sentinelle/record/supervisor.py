@@ -15,6 +15,12 @@
    silent longer than ``offline_after_s``;
 4. on stop (SIGTERM, SIGINT), stops each ffmpeg gracefully (SIGTERM, then SIGKILL after
    ``stop_timeout_s``), indexes the last segments and marks its cameras stopped.
+
+Its own CPU is kept near the one cost it cannot avoid, SHA-256 of every byte (about 0.05 % of
+a core per 4 Mb/s stream, see bench/README.md): a listed segment is read once and only its
+top-level boxes are walked, the segments of a few seconds are indexed in one transaction,
+segment lists are read when ffmpeg opens the next segment, pipe reads are coalesced, and
+progress comes every two seconds at most.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ from sentinelle.record.segments import (
     ListedSegment,
     ListedTimes,
     RebuildReport,
+    Segment,
     SegmentIndex,
     camera_dir,
     ensure_day_folders,
@@ -73,6 +80,15 @@ _TAIL_LINES = 20
 _START_SLACK_EARLY_S = 15.0  # a run's first segment opens after ffmpeg probed the stream
 _START_SLACK_LATE_S = 1.5
 _PROGRESS_EVERY = timedelta(seconds=60)
+_COALESCE_S = 0.25
+_READ_SIZE = 65536
+_LIST_FALLBACK_S = 5.0
+_INDEX_EVERY_MAX_S = 5.0
+"""Segments read from the lists are indexed together, at most this long (and at most half a
+segment) after the first of them: one transaction for the segments of many streams. A crash
+loses none of them: at restart, the leftover lists name them again."""
+"""ffmpeg names a segment in its list just before it logs the opening of the next one, and the
+list is read then; it is also read at least this often, whatever ffmpeg logs."""
 
 
 class RecorderConfig(BaseModel):
@@ -107,7 +123,10 @@ class RecorderConfig(BaseModel):
         10.0, gt=0, le=120, title="Graceful stop",
         description="Time given to ffmpeg to close its segment before it is killed.",
     )
-    tick_s: float = Field(0.5, gt=0, le=5, title="Supervision period")
+    tick_s: float = Field(
+        1.0, gt=0, le=5, title="Supervision period",
+        description="How often the recorder looks for new segments, exits and silences.",
+    )
     ffmpeg: str = Field("ffmpeg", title="ffmpeg program")
 
     @model_validator(mode="after")
@@ -117,6 +136,17 @@ class RecorderConfig(BaseModel):
                    f"({self.backoff_initial_s})")
             raise ValueError(msg)
         return self
+
+    @property
+    def fresh_s(self) -> float:
+        """A camera whose ffmpeg reported progress within this many seconds is recording."""
+        return max(3.0, self.rtsp_timeout_s)
+
+    @property
+    def progress_period_s(self) -> float:
+        """How often each ffmpeg reports its progress: often enough that a recording camera
+        never looks silent (at least twice within `fresh_s`), at most every 2 s."""
+        return min(2.0, self.fresh_s / 2)
 
 
 def _utcnow() -> datetime:
@@ -245,6 +275,8 @@ class _Stream:
     run_id: int | None = None
     list_path: Path | None = None
     list_offset: int = 0
+    list_due: bool = False
+    list_read_mono: float = 0.0
     run_start: datetime | None = None
     launched_mono: float = 0.0
     opened: list[str] = field(default_factory=list)
@@ -366,6 +398,9 @@ class Recorder:
         self._last_heartbeat = 0.0
         self._last_folders = mono
         self._written: dict[str, tuple[tuple, datetime | None]] = {}
+        self._pending: list[tuple[_Stream, Segment]] = []
+        self._pending_since = mono
+        self._index_every_s = min(_INDEX_EVERY_MAX_S, self.config.segment_time_s / 2)
         logger.info("recorder %s: %d stream(s) into %s", self.recorder_id, len(self._streams),
                     self.root)
 
@@ -376,9 +411,15 @@ class Recorder:
         self._drain(timeout)
         mono = time.monotonic()
         now = self.clock()
+        for st in self._streams:
+            if st.list_due or mono - st.list_read_mono >= _LIST_FALLBACK_S:
+                if not self._pending:
+                    self._pending_since = mono
+                self._collect_segments(st, now=now, mono=mono, batch=self._pending)
+        if self._pending and mono - self._pending_since >= self._index_every_s:
+            self._flush_pending(now=now)
         changed = False
         for st in self._streams:
-            self._collect_segments(st, now=now)
             if st.proc is not None and st.proc.poll() is not None:
                 self._on_exit(st, now=now, mono=mono)
             if st.proc is None and mono >= st.next_launch_mono:
@@ -413,6 +454,7 @@ class Recorder:
             now = self.clock()
             for st in running:
                 self._on_exit(st, now=now, mono=time.monotonic())
+            self._flush_pending(now=now)
             for st in self._streams:
                 last = self.index.last(st.camera_id)
                 if last is not None:
@@ -466,6 +508,7 @@ class Recorder:
             st.source.url, out_dir=st.folder, segment_list=list_path,
             segment_time_s=self.config.segment_time_s,
             rtsp_timeout_s=self.config.rtsp_timeout_s, ffmpeg=self._ffmpeg,
+            progress_period_s=self.config.progress_period_s,
         )
         st.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -499,32 +542,50 @@ class Recorder:
         return None
 
     def _drain(self, timeout: float) -> None:
-        """Read whatever the ffmpeg processes write, for `timeout` seconds."""
+        """Read whatever the ffmpeg processes write, for `timeout` seconds.
+
+        After each read the loop sleeps a little (`_COALESCE_S`) before it looks again, so
+        that what the streams write in the meantime is read in one wake-up, however many
+        streams there are (pipes hold far more than ffmpeg writes in that time).
+        """
         assert self._selector is not None
         deadline = time.monotonic() + timeout
         while (remaining := deadline - time.monotonic()) > 0:
             if not self._selector.get_map():
                 time.sleep(remaining)
                 return
-            for key, _ in self._selector.select(remaining):
-                self._read(key.fileobj, key.data)
+            ready = self._selector.select(remaining)
+            full = False
+            for key, _ in ready:
+                full |= self._read(key.fileobj, key.data) >= _READ_SIZE
+            if ready and not full and (remaining := deadline - time.monotonic()) > 0:
+                time.sleep(min(_COALESCE_S, remaining))
 
-    def _read(self, fileobj, data: tuple[_Stream, str]) -> None:
+    def _read(self, fileobj, data: tuple[_Stream, str]) -> int:
+        """Read once from a pipe; return the number of bytes read (a full read: more waits)."""
         st, kind = data
         fd = fileobj.fileno()
         try:
-            chunk = os.read(fd, 65536)
+            chunk = os.read(fd, _READ_SIZE)
         except BlockingIOError:
-            return
+            return 0
         if not chunk:
             self._close_pipe(st, fileobj, kind)
-            return
+            return 0
         self._feed(st, kind, fd, chunk)
+        return len(chunk)
 
     def _feed(self, st: _Stream, kind: str, fd: int, chunk: bytes) -> None:
         buf = st.buffers.get(fd, b"") + chunk
         *lines, buf = buf.replace(b"\r", b"\n").split(b"\n")
         st.buffers[fd] = buf
+        if kind == "progress":
+            # Of each progress block only the frame count and the block's end matter: the
+            # other lines are skipped without being decoded.
+            for raw in lines:
+                if raw.startswith((b"frame=", b"progress=")):
+                    self._line(st, kind, raw.decode(errors="replace"))
+            return
         for raw in lines:
             if raw:
                 self._line(st, kind, raw.decode(errors="replace"))
@@ -533,7 +594,7 @@ class Recorder:
         """Read what is left in a pipe of an ffmpeg that exited, then close it."""
         fd = fileobj.fileno()
         with contextlib.suppress(OSError):
-            while chunk := os.read(fd, 65536):
+            while chunk := os.read(fd, _READ_SIZE):
                 self._feed(st, kind, fd, chunk)
         rest = st.buffers.pop(fd, b"")
         if rest:
@@ -570,6 +631,7 @@ class Recorder:
         opened = ff.opened_segment(line)
         if opened is not None:
             st.opened.append(opened)
+            st.list_due = True  # the previous segment is complete and listed
         lowered = line.lower()
         if any(w in lowered for w in ("error", "failed", "refused", "timed out", "invalid")):
             st.last_error = line.strip()
@@ -577,20 +639,33 @@ class Recorder:
         else:
             ffmpeg_logger.debug("%s: %s", st.camera_id, line)
 
-    def _collect_segments(self, st: _Stream, *, now: datetime) -> None:
+    def _collect_segments(self, st: _Stream, *, now: datetime, mono: float | None = None,
+                          batch: list[tuple[_Stream, Segment]] | None = None) -> None:
+        """Read the new lines of the stream's segment list and hash each segment they name;
+        index them now, or add them to `batch` (indexed in one transaction by the caller)."""
+        st.list_due = False
+        st.list_read_mono = time.monotonic() if mono is None else mono
         if st.list_path is None:
             return
         lines, st.list_offset = read_segment_list(st.list_path, offset=st.list_offset)
+        found: list[tuple[_Stream, Segment]] = []
         for line in lines:
-            self._index_listed(st, line, now=now)
+            seg = self._read_listed(st, line)
+            if seg is not None:
+                found.append((st, seg))
+        if batch is None:
+            self._index_batch(found, now=now)
+        else:
+            batch.extend(found)
 
-    def _index_listed(self, st: _Stream, line: ListedSegment, *, now: datetime) -> None:
+    def _read_listed(self, st: _Stream, line: ListedSegment) -> Segment | None:
         named = segment_name_time(line.name)
         if named is None:
             logger.warning("%s: unexpected segment name %r in ffmpeg's list", st.camera_id,
                            line.name)
-            return
-        path = st.folder / named.date().isoformat() / line.name
+            return None
+        day = named.date().isoformat()
+        path = st.folder / day / line.name
         st.listed.add(str(path))
         start = end = None
         if st.run_start is not None:
@@ -598,14 +673,29 @@ class Recorder:
             if _plausible(s, named):
                 start = s
                 end = st.run_start + timedelta(seconds=line.end_s)
-        seg = self.index.index_file(path, camera_id=st.camera_id, now=now, complete=True,
-                                    start=start, end=end, run_id=st.run_id)
-        if seg is not None and st.gap_open:
-            self.journal.close_gap(st.camera_id, end=seg.start)
-            st.gap_open = False
+        return self.index.read_segment(path, camera_id=st.camera_id, complete=True,
+                                       start=start, end=end, run_id=st.run_id,
+                                       rel=f"{st.folder.name}/{day}/{line.name}")
+
+    def _index_batch(self, batch: list[tuple[_Stream, Segment]], *, now: datetime) -> None:
+        """Index the segments read in one turn in one transaction; close the gap of each
+        stream whose footage resumes with them."""
+        if not batch:
+            return
+        added = self.index.add_many([seg for _, seg in batch], now=now)
+        for (st, seg), ok in zip(batch, added, strict=True):
+            if ok and st.gap_open:
+                self.journal.close_gap(st.camera_id, end=seg.start)
+                st.gap_open = False
+
+    def _flush_pending(self, *, now: datetime) -> None:
+        """Index the segments hashed since the last flush, in one transaction."""
+        pending, self._pending = self._pending, []
+        self._index_batch(pending, now=now)
 
     def _on_exit(self, st: _Stream, *, now: datetime, mono: float) -> None:
         assert st.proc is not None
+        self._flush_pending(now=now)  # the stream's last segments follow those hashed before
         code = st.proc.wait()
         if st.proc.stdout is not None and not st.proc.stdout.closed:
             self._close_pipe(st, st.proc.stdout, "progress")
@@ -665,7 +755,7 @@ class Recorder:
             st.proc.kill()
 
     def _update_state(self, st: _Stream, *, now: datetime, mono: float) -> bool:
-        fresh = max(3.0, self.config.rtsp_timeout_s)
+        fresh = self.config.fresh_s
         alive = st.proc is not None and st.proc.poll() is None
         if alive and st.last_progress_mono is not None and (
             st.run_progress_mono is not None and mono - st.last_progress_mono <= fresh
@@ -698,6 +788,7 @@ class Recorder:
         if self.recorder_id is None:
             return
         updates = []
+        progress: list[tuple[str, datetime]] = []
         for st in self._streams:
             key = (st.state, st.state_since, st.restarts, st.last_error)
             written = self._written.get(st.camera_id)
@@ -705,7 +796,10 @@ class Recorder:
                 st.last_progress_at is not None
                 and (written[1] is None or st.last_progress_at - written[1] >= _PROGRESS_EVERY)
             )
-            if written is not None and written[0] == key and not stale:
+            if written is not None and written[0] == key:
+                if stale and st.last_progress_at is not None:
+                    progress.append((st.camera_id, st.last_progress_at))
+                    self._written[st.camera_id] = (key, st.last_progress_at)
                 continue
             updates.append(CameraStatusUpdate(
                 camera_id=st.camera_id, state=st.state, state_since=st.state_since,
@@ -713,7 +807,7 @@ class Recorder:
                 restarts=st.restarts, last_error=st.last_error,
             ))
             self._written[st.camera_id] = (key, st.last_progress_at)
-        self.journal.heartbeat(self.recorder_id, now=now, cameras=updates)
+        self.journal.heartbeat(self.recorder_id, now=now, cameras=updates, progress=progress)
 
 
 def recorded_files(root: Path, camera_id: str) -> list[Path]:

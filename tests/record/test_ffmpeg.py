@@ -13,6 +13,7 @@ from sentinelle.record.ffmpeg import (
     scrub,
     url_secrets,
 )
+from sentinelle.record.supervisor import RecorderConfig
 
 
 def test_argv_is_a_list_with_the_verified_options(tmp_path):
@@ -45,6 +46,24 @@ def test_argv_rejects_bad_timings(tmp_path):
     with pytest.raises(ValueError, match="rtsp_timeout_s"):
         record_argv("rtsp://h/s", out_dir=tmp_path, segment_list=tmp_path / "l",
                     rtsp_timeout_s=-1)
+    with pytest.raises(ValueError, match="progress_period_s"):
+        record_argv("rtsp://h/s", out_dir=tmp_path, segment_list=tmp_path / "l",
+                    progress_period_s=0)
+
+
+def test_progress_period_keeps_a_recording_camera_fresh(tmp_path):
+    """ffmpeg reports progress at least twice within the time after which a camera stops
+    counting as recording, and no more often than needed (at most every 2 s)."""
+    argv = record_argv("rtsp://h/s", out_dir=tmp_path, segment_list=tmp_path / "l",
+                       progress_period_s=1.5)
+    assert argv[argv.index("-progress") + 1] == "pipe:1"
+    assert argv[argv.index("-stats_period") + 1] == "1.5"
+    assert "-progress" not in record_argv("rtsp://h/s", out_dir=tmp_path,
+                                          segment_list=tmp_path / "l", progress=False)
+    for rtsp_timeout, period in ((1, 1.5), (2, 1.5), (5, 2.0), (60, 2.0)):
+        config = RecorderConfig(rtsp_timeout_s=rtsp_timeout)
+        assert config.progress_period_s == period
+        assert config.progress_period_s <= config.fresh_s / 2
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sentinelle.errors import RecordingError
-from sentinelle.record.mp4 import probe_fragmented_mp4
+from sentinelle.record.mp4 import probe_fragmented_mp4, scan_layout
 
 
 def _fragmented(clip: Path, out: Path, *, seconds: float) -> Path:
@@ -77,3 +77,28 @@ def test_not_an_mp4_is_an_error(tmp_path):
     bad.write_bytes(b"\x00\x00\x00\x10junkjunkjunkjunk" * 4)
     with pytest.raises(RecordingError, match="no moov"):
         probe_fragmented_mp4(bad)
+
+
+def test_layout_scan_agrees_with_the_full_probe(clip, tmp_path):
+    """The top-level walk used for listed segments counts the same whole fragments and cut
+    as the walk through every fragment, whole, cut and header-only."""
+    seg = _fragmented(clip, tmp_path / "whole.mp4", seconds=6)
+    data = seg.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    head = tmp_path / "head.mp4"
+    head.write_bytes(data[: data.index(b"moof") - 4])
+    for path in (seg, cut, head):
+        full = probe_fragmented_mp4(path)
+        with path.open("rb", buffering=0) as f:
+            layout = scan_layout(f, path.stat().st_size)
+        assert (layout.fragments, layout.complete_bytes, layout.size_bytes, layout.truncated) \
+            == (full.fragments, full.complete_bytes, full.size_bytes, full.truncated), path.name
+    assert scan_layout(seg.open("rb"), seg.stat().st_size).fragments >= 5
+
+
+def test_layout_scan_refuses_what_is_not_an_mp4(tmp_path):
+    bad = tmp_path / "x.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x10junkjunkjunkjunk" * 4)
+    with bad.open("rb") as f, pytest.raises(RecordingError, match="x.mp4: no moov"):
+        scan_layout(f, bad.stat().st_size, name="x.mp4")

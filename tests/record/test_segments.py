@@ -1,5 +1,6 @@
 """The segment index on SQLite and PostgreSQL: indexing once, rebuilding from disk, verifying."""
 
+import hashlib
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,3 +143,48 @@ def test_verify_names_changed_and_missing(db, tmp_path, pieces):
     assert [s.path for s in report.changed] == [index.relative(paths[1])]
     assert [s.path for s in report.missing] == [index.relative(paths[2])]
     assert index.verify(since=T0 + timedelta(hours=2)).checked == 0
+
+
+def test_listed_segment_is_hashed_whole_and_checked(db, tmp_path, pieces):
+    """A segment ffmpeg listed, with its times, is read once: its SHA-256 covers every byte,
+    and a file that ends inside a fragment is still not taken for complete."""
+    root = tmp_path / "recordings"
+    index = SegmentIndex(db, root)
+    whole = _place(root, "CAM-1", pieces[0], T0)
+    start = T0 + timedelta(seconds=0.2)
+    seg = index.read_segment(whole, camera_id="CAM-1", complete=True, start=start,
+                             end=start + timedelta(seconds=2))
+    assert seg.sha256 == hashlib.sha256(whole.read_bytes()).hexdigest()
+    assert seg.size_bytes == whole.stat().st_size and seg.complete
+    assert index.count() == 0  # read, not indexed
+    cut = _place(root, "CAM-1", pieces[1], T0 + timedelta(seconds=2))
+    cut.write_bytes(pieces[1].read_bytes()[: int(pieces[1].stat().st_size * 0.7)])
+    seg_cut = index.read_segment(cut, camera_id="CAM-1", complete=True, start=start,
+                                 end=start + timedelta(seconds=2))
+    assert not seg_cut.complete
+    assert seg_cut.sha256 == hashlib.sha256(cut.read_bytes()).hexdigest()
+    head = _place(root, "CAM-1", pieces[2], T0 + timedelta(seconds=4))
+    head.write_bytes(pieces[2].read_bytes()[:600])  # header only: nothing to play
+    assert index.read_segment(head, camera_id="CAM-1", complete=True, start=start,
+                              end=start + timedelta(seconds=2)) is None
+    junk = _place(root, "CAM-1", pieces[2], T0 + timedelta(seconds=6))
+    junk.write_bytes(b"\x00\x00\x00\x10junkjunkjunkjunk" * 4)
+    assert index.read_segment(junk, camera_id="CAM-1", complete=True, start=start,
+                              end=start + timedelta(seconds=2)) is None
+
+
+def test_add_many_in_one_go_and_never_twice(db, tmp_path, pieces):
+    root = tmp_path / "recordings"
+    index = SegmentIndex(db, root)
+    segs = []
+    for i, piece in enumerate(pieces):
+        path = _place(root, f"CAM-{i}", piece, T0)
+        start = T0 + timedelta(seconds=0.1 * i)
+        segs.append(index.read_segment(path, camera_id=f"CAM-{i}", complete=True,
+                                       start=start, end=start + timedelta(seconds=2)))
+    assert index.add_many([], now=NOW) == []
+    assert index.add_many(segs[:2], now=NOW) == [True, True]
+    # One of them indexed already: the others are still indexed, none twice.
+    assert index.add_many([segs[1], segs[2]], now=NOW) == [False, True]
+    assert index.count() == 3
+    assert [index.last(f"CAM-{i}") for i in range(3)] == segs
