@@ -7,6 +7,7 @@ run as root). Under CI=true they fail when the server is missing, never skip.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,27 @@ def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SENTINELLE_HOME", str(h))
     monkeypatch.delenv("SENTINELLE_DATABASE_URL", raising=False)
     return h
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for the whole session. Defined here only:
+    a module that imports it makes a second fixture, and a second Playwright in the same
+    process fails ("Sync API inside the asyncio loop")."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required under CI=true (apt-get install chromium)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()

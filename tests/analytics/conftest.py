@@ -118,4 +118,4 @@ def camera(db, keys) -> str:
     return "CAM-1"
 
 
-from tests.web.conftest import browser  # noqa: E402, F401  (chromium, for the page test)
+

@@ -16,7 +16,7 @@ from sentinelle.access.habilitations import Habilitations
 from sentinelle.events.alerts import Alerts
 from sentinelle.events.basis import EventBases
 from sentinelle.events.detectors import EventHit
-from tests.web.conftest import PASSWORD, browser, make_app  # noqa: F401 (fixture)
+from tests.web.conftest import PASSWORD, make_app
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def alerts_server(tmp_path):
     app.state.db.dispose()
 
 
-def test_operator_dismisses_an_alert_in_the_browser(alerts_server, browser):  # noqa: F811
+def test_operator_dismisses_an_alert_in_the_browser(alerts_server, browser):
     url, app = alerts_server
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     errors = []

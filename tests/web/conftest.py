@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +24,6 @@ from sentinelle.settings import Settings
 from sentinelle.web.app import create_app
 from tests.registry.factories import full_cameras
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
 ROLES = [r.value for r in Role]
 PLANNER = "test-planner"  # an admin account added to the demo home for the tests
@@ -100,25 +98,6 @@ def live_server(demo_home):
         proc.kill()
         out, _ = proc.communicate()
     assert f"Sentinelle: http://127.0.0.1:{port}/" in out
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required under CI=true (apt-get install chromium)")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield b
-        b.close()
-
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD, *, code: str = "",
