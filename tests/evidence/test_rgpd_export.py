@@ -41,8 +41,9 @@ def vtest_clip(vtest_avi, tmp_path_factory):  # noqa: F811
         pytest.skip("ffmpeg not installed")
     out = tmp_path_factory.mktemp("vtest") / "vtest.mp4"
     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(vtest_avi),
-                    "-ss", OFFSET, "-t", str(SECONDS), "-an", "-c:v", "libx264", "-preset", "veryfast",
-                    "-g", "10", "-pix_fmt", "yuv420p", str(out)], check=True, timeout=120)
+                    "-ss", OFFSET, "-t", str(SECONDS), "-an", "-c:v", "libx264",
+                    "-preset", "veryfast", "-g", "10", "-pix_fmt", "yuv420p", str(out)],
+                   check=True, timeout=120)
     return out
 
 

@@ -212,8 +212,12 @@ def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
             "recipient": "Police nationale"}
     r = carol.post("/api/exports", json={**body, "legal_basis": ""})
     assert r.status_code == 422 and "--legal-basis is required" in r.json()["detail"]
-    r = carol.post("/api/exports", json={**body, "legal_basis": "droit_acces_rgpd"})
-    assert r.status_code == 422 and "blurred" in r.json()["detail"]
+    rgpd = {**body, "legal_basis": "droit_acces_rgpd", "recipient": "M. Dupont"}
+    r = carol.post("/api/exports", json={**rgpd, "subjects": ["hier@0.5,0.5"]})
+    assert r.status_code == 422 and "subjects `hier@0.5,0.5`" in r.json()["detail"]
+    r = carol.post("/api/exports", json={**body, "subjects": ["2026-01-01T00:00:00Z@0.5,0.5"]})
+    assert r.status_code == 422 and "only for --legal-basis droit_acces_rgpd" in \
+        r.json()["detail"]
     r = carol.post("/api/exports", json={**body, "camera_id": "REN-002"})
     assert r.status_code == 403 and "not in the scope" in r.json()["detail"]
     r = carol.post("/api/exports", json=body)
@@ -226,13 +230,21 @@ def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
     [row] = TransmissionRegister(db).list()
     assert row.exported_by == "carol" and row.recipient == "Police nationale"
     assert carol.get("/api/exports").json()["count"] == 1
+    # a right-of-access export from the web: every person blurred, no original segment
+    r = carol.post("/api/exports", json=rgpd)
+    assert r.status_code == 201, r.text
+    done = r.json()
+    assert done["redaction"]["frames_processed"] > 0 and len(done["runs"]) == 1
+    assert verify_export(Path(done["out_dir"])).ok
+    assert not (Path(done["out_dir"]) / "segments").exists()
     # an operator (role without video:export) is refused by the guard
     alice = _client(app, "alice")
     alice.headers["X-CSRF-Token"] = alice.get("/api/me").json()["csrf_token"]
     assert alice.post("/api/exports", json=body).status_code == 403
     entries = AuditLog(db, keys).entries(action="export", newest_first=False)
-    assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
-        ("carol", "denied", "REN-002"), ("carol", "ok", CAM)]
+    assert [(e.actor, e.outcome, e.object_id, e.legal_basis) for e in entries] == [
+        ("carol", "denied", "REN-002", "none"), ("carol", "ok", CAM, "destinataire_L252-3"),
+        ("carol", "ok", CAM, "droit_acces_rgpd")]
     app.state.db.dispose()
 
 
