@@ -150,7 +150,10 @@ class RedactionStats:
             "person_boxes": self.person_boxes,
             "person_boxes_blurred": self.person_boxes_blurred,
             "subject_boxes_kept": self.subject_boxes_kept,
-            "persons_blurred": len(self.third_party_tracks) + self.untracked_boxes_blurred,
+            # distinct third-party tracks (a person the tracker loses and finds again counts
+            # twice); boxes too uncertain to start a track are counted apart, all blurred
+            "persons_blurred": len(self.third_party_tracks),
+            "untracked_boxes_blurred": self.untracked_boxes_blurred,
             "head_regions_blurred": self.head_regions_blurred,
             "faces_blurred": self.faces_blurred,
         }
