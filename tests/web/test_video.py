@@ -3,6 +3,7 @@ every opening (and refusal) in the audit log; a real chromium plays a recorded c
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -256,13 +257,14 @@ def test_admin_exports_from_the_page(video_server, browser):
     Users(db, keys).add(username="carol", password=PASSWORD, role="admin", actor=Actor.cli())
     today = date.today()
     Habilitations(db, keys).grant(
-        username="carol", rights="export", cameras=[CAM],
+        username="carol", rights="replay,export", cameras=[CAM],
         valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
         training_date=today - timedelta(days=10), refresher_due=today + timedelta(days=300),
         actor=Actor.cli())
-    q = httpx.QueryParams({**_window(segs), "camera": CAM})
+    q = httpx.QueryParams({**_window(segs), "camera": CAM, "autoplay": "1"})
     page = _login_page(browser, base, "carol", f"/lecture?{q}")
     page.wait_for_selector("#export-section:not([hidden])", timeout=10_000)
+    assert page.is_hidden("#subjects-label")
     page.select_option("#legal-basis", "requisition_judiciaire")
     page.click("#export")  # no requisition number: refused, with the reason
     page.wait_for_function(
@@ -273,9 +275,30 @@ def test_admin_exports_from_the_page(video_server, browser):
     page.click("#export")
     page.wait_for_selector("#export-msg[data-out-dir]", timeout=30_000)
     out = Path(page.get_attribute("#export-msg", "data-out-dir"))
+    # right of access: the subject is designated by a click on the picture (time and point)
+    page.select_option("#legal-basis", "droit_acces_rgpd")
+    page.wait_for_selector("#subjects-label:not([hidden])")
+    page.wait_for_function("document.getElementById('player').dataset.position", timeout=30_000)
+    page.fill("#requisition", "")
+    page.fill("#recipient", "M. Dupont")
+    page.click("#player")
+    designation = page.input_value("#subjects")
+    assert re.fullmatch(r"20\d\d-\d\d-\d\dT[\d:.]+Z@0\.[45]\d*,0\.[45]\d*", designation), \
+        designation
+    page.click("#export")  # the test pattern shows nobody: refused, with the reason
+    page.wait_for_function(
+        "document.getElementById('export-msg').textContent.includes('no person box')",
+        timeout=60_000)
+    page.fill("#subjects", "")
+    page.click("#export")  # no designation: every person blurred
+    page.wait_for_function(
+        "document.getElementById('export-msg').textContent.includes('floutés')", timeout=60_000)
+    blurred = Path(page.get_attribute("#export-msg", "data-out-dir"))
     page.close()
     assert out.parent == app.state.settings.home / "exports"
     report = verify_export(out)
     assert report.ok, report.problems
-    [e] = AuditLog(db, keys).entries(action="export")
+    assert verify_export(blurred).ok and not (blurred / "segments").exists()
+    e, rgpd = AuditLog(db, keys).entries(action="export", newest_first=False)
     assert (e.actor, e.requisition_ref) == ("carol", "PV-2026-0042")
+    assert (rgpd.legal_basis, rgpd.recipient) == ("droit_acces_rgpd", "M. Dupont")
