@@ -484,8 +484,11 @@ def export_footage(
                 legal_basis=req.legal_basis, requisition_ref=req.requisition,
                 recipient=req.recipient, purpose="evidence export",
                 details={"out": str(out), "files": len(files), "size_bytes": total,
-                         "runs": len(runs), "segments": len(segments),
-                         "reencoded": redacting, "rights_request": req.rights_request},
+                         "runs": len(runs), "segments": len(segments), "reencoded": redacting,
+                         **({"rights_request": req.rights_request,
+                             "subjects_designated": len(req.subjects),
+                             "persons_blurred": redaction["persons_blurred"]}
+                            if redacting else {})},
                 now=now, session=s,
             )
             body = {

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sentinelle.access.audit import Actor, AuditAction, Outcome
 from sentinelle.access.habilitations import Right
 from sentinelle.custody.requisitions import RequisitionStore
-from sentinelle.errors import InputError, NotFoundError, StorageError
+from sentinelle.errors import InputError, NotFoundError, RecordingError, StorageError
 from sentinelle.evidence.export import (
     ExportRequest,
     check_request,
@@ -105,6 +105,8 @@ def create_export(body: ExportCreate, request: Request, db: DbDep, user: Current
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except StorageError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except RecordingError as exc:  # ffmpeg missing or failing (joining or re-encoding)
+        raise HTTPException(status_code=500, detail=str(exc)) from exc
     return {"id": result.transmission_id, "out_dir": str(result.out),
             "manifest_sha256": result.manifest_sha256, "audit_seq": result.audit_seq,
             "segments": len(result.segments), "runs": [r.path for r in result.runs],
