@@ -2,12 +2,15 @@
 of transmissions.
 
 ``sentinelle export --camera ID --from ISO --to ISO --legal-basis BASIS [--requisition REF]
-[--recipient NAME] --out DIR`` exports; ``sentinelle export verify DIR`` checks an export.
+[--recipient NAME] [--subject T@X,Y ...] [--rights-request ID] --out DIR`` exports (a
+``droit_acces_rgpd`` export blurs every third party, with a progress bar);
+``sentinelle export verify DIR`` checks an export.
 The CLI acts as the machine's operator (``cli:<os user>``): exempt from habilitations, audited.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,6 +59,25 @@ def requisition_resolver(db: Any, keys: Any, actor: Any, now: datetime):
     return resolve
 
 
+@contextmanager
+def _progress(show: bool):
+    """A rich progress bar over the frames redacted (both passes), or None."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  TaskProgressColumn(), TimeRemainingColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task("blurring third parties", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
 @app.callback()
 def export(
     ctx: typer.Context,
@@ -73,6 +95,13 @@ def export(
         "--recipient", help="Who receives the export (service or person)")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="New (or empty) folder to write the export into")] = None,
+    subject: Annotated[list[str] | None, typer.Option(
+        "--subject", help="droit_acces_rgpd: the data subject, designated as TIME@X,Y (ISO "
+        "time; point in normalised image coordinates 0–1 inside their person box; "
+        "repeatable). Without it every person is blurred")] = None,
+    rights_request: Annotated[int | None, typer.Option(
+        "--rights-request", help="droit_acces_rgpd: id of the rights request answered "
+        "(`sentinelle requisitions` / rights requests)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """Export a camera's footage over a window, unchanged and signed, for a lawful recipient.
@@ -80,7 +109,8 @@ def export(
     Writes the original segments, one MP4 per continuous run (joined without re-encoding; a
     gap starts a new file) and manifest.json (SHA-256 of every file, legal basis, requisition,
     recipient, who and when, audit entries, Ed25519 signature). Audited (`export`) and entered
-    in the register of transmissions.
+    in the register of transmissions. A droit_acces_rgpd export holds no original segment:
+    one re-encoded H.264 MP4 per run, every person but the designated subject blurred.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -95,7 +125,10 @@ def export(
     if out is None:
         fail("--out is required (a new or empty folder)", 2)
     start, end = _time(from_, "--from"), _time(to, "--to")
+    from sentinelle.evidence.redaction import parse_subject
+
     with errors_to_exit():
+        subjects = tuple(parse_subject(s) for s in subject or ())
         settings = get_settings()
         db = get_database(settings)
         keys = get_keys(settings)
@@ -103,23 +136,33 @@ def export(
         now = datetime.now(UTC)
         request = ExportRequest(camera_id=camera, start=start, end=end,
                                 legal_basis=legal_basis, out=out, requisition=requisition,
-                                recipient=recipient)
+                                recipient=recipient, subjects=subjects,
+                                rights_request=rights_request)
         from sentinelle.evidence.export import check_request
 
         check_request(request)  # refuse before a requisition record is created
-        result = export_footage(
-            db, keys, recordings_root(settings.home), request, actor=actor, now=now,
-            resolve_requisition=requisition_resolver(db, keys, actor, now),
-        )
+        with _progress(request.legal_basis == "droit_acces_rgpd" and not as_json) as progress:
+            result = export_footage(
+                db, keys, recordings_root(settings.home), request, actor=actor, now=now,
+                resolve_requisition=requisition_resolver(db, keys, actor, now),
+                progress=progress,
+            )
     if as_json:
         print_json({"out": str(result.out), "manifest_sha256": result.manifest_sha256,
                     "runs": [r.path for r in result.runs], "segments": len(result.segments),
-                    "transmission_id": result.transmission_id, "audit_seq": result.audit_seq})
+                    "transmission_id": result.transmission_id, "audit_seq": result.audit_seq,
+                    "redaction": result.manifest.get("redaction")})
         return
     console.print(f"exported {len(result.segments)} segment(s) of {camera} in "
                   f"{len(result.runs)} continuous run(s) to {result.out}", highlight=False)
     for r in result.runs:
         console.print(f"  {r.path}", highlight=False)
+    redaction = result.manifest.get("redaction")
+    if redaction:
+        console.print(f"re-encoded with third parties blurred: {redaction['frames_processed']} "
+                      f"frame(s), {redaction['persons_blurred']} person(s) blurred, "
+                      f"{redaction['subject_boxes_kept']} subject box(es) kept; no original "
+                      "segment included", highlight=False)
     console.print(f"manifest SHA-256 {result.manifest_sha256}; register entry "
                   f"#{result.transmission_id}; audit seq {result.audit_seq}", highlight=False)
 

@@ -22,7 +22,8 @@ LEGAL_REFS = {
     "R22": "CSI L252-3, L252-5 ; Cass. crim. (réquisition ou habilitation)",
 }
 LAWFUL_BASES = ("requisition_judiciaire", "destinataire_L252-3")
-BLURRING_AVAILABLE = False  # `droit_acces_rgpd` needs third parties blurred
+#: A right-of-access export is re-encoded with third parties blurred (never lossless).
+REDACTED_BASIS = "droit_acces_rgpd"
 
 
 def _f(rule: str, sev: Severity, stype: str, sid: str, msg: str, **ev: object) -> Finding:
@@ -68,10 +69,11 @@ def r13_register_of_transmissions(s: Snapshot) -> list[Finding]:
 
 
 def r20_lossless(s: Snapshot) -> list[Finding]:
-    """Exports are lossless (no re-encoding) and their manifest hash is registered."""
+    """Exports are lossless (no re-encoding) and their manifest hash is registered; only a
+    right-of-access export is re-encoded (third parties blurred, R22)."""
     out = []
     for t in s.transmissions:
-        if t.reencoded:
+        if t.reencoded and t.legal_basis != REDACTED_BASIS:
             out.append(_f("R20", V, "transmission", str(t.id),
                           "Export réencodé : perte de qualité interdite pour la police ou la "
                           "justice.", camera=t.camera_id, legal_basis=t.legal_basis))
@@ -89,10 +91,10 @@ def r22_lawful_recipients(s: Snapshot) -> list[Finding]:
     for t in s.transmissions:
         ev = {"camera": t.camera_id, "legal_basis": t.legal_basis,
               "at": t.transmitted_at.isoformat()}
-        if t.legal_basis == "droit_acces_rgpd" and not BLURRING_AVAILABLE:
+        if t.legal_basis == REDACTED_BASIS and not t.reencoded:
             out.append(_f("R22", V, "transmission", str(t.id),
                           "Export au titre du droit d'accès sans floutage des tiers.", **ev))
-        elif t.legal_basis == "droit_acces_rgpd":
+        elif t.legal_basis == REDACTED_BASIS:
             continue
         elif t.legal_basis not in LAWFUL_BASES:
             out.append(_f("R22", V, "transmission", str(t.id),

@@ -2,8 +2,7 @@
 
 `export_footage` refuses an export without a lawful basis (LEGAL.md R22): the basis must be
 ``requisition_judiciaire`` (with a requisition reference), ``destinataire_L252-3`` or
-``droit_acces_rgpd``; the latter is refused until third parties can be blurred. An accepted
-export writes, into a new folder:
+``droit_acces_rgpd``. An accepted judicial or L252-3 export writes, into a new folder:
 
 - ``segments/DAY/NAME.mp4``: the original segments overlapping the window, byte for byte (their
   SHA-256 is checked against the recording index before and after the copy);
@@ -11,6 +10,12 @@ export writes, into a new folder:
   concat demuxer without re-encoding (``-c copy``); a gap always starts a new file (R20);
 - ``manifest.json``: hashes of every file, legal basis, requisition, recipient, who and when,
   the matching audit entries, and an Ed25519 signature (`sentinelle.evidence.manifest`).
+
+A ``droit_acces_rgpd`` export (the data subject's right of access) holds no original segment
+(they show third parties): each continuous run is decoded, its people detected and tracked, every
+third party's head and face blurred and the run re-encoded to H.264
+(`sentinelle.evidence.redaction`); the manifest lists the source segments' SHA-256 (chain of
+custody) and a ``redaction`` block (models, what is blurred, the subject's designation, counts).
 
 The ``export`` audit entry and the row of the register of transmissions (R13) are written in one
 transaction with the folder's final rename: a failure leaves neither a folder nor a record.
@@ -34,6 +39,7 @@ from sentinelle.db.engine import Database
 from sentinelle.errors import InputError, NotFoundError, RecordingError, StorageError
 from sentinelle.evidence import signing
 from sentinelle.evidence.manifest import FORMAT, RUNS_DIR, SEGMENTS_DIR, write_manifest
+from sentinelle.evidence.redaction import Progress, SourcePart, SubjectPoint
 from sentinelle.evidence.transmissions import TransmissionRegister
 from sentinelle.record.ffmpeg import find_ffmpeg
 from sentinelle.record.segments import CHAIN_TOLERANCE_S, Segment, SegmentIndex, sha256_file
@@ -59,6 +65,8 @@ class ExportRequest:
     out: Path
     requisition: str | None = None
     recipient: str | None = None
+    subjects: tuple[SubjectPoint, ...] = ()
+    rights_request: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,9 +115,10 @@ def add_months(t: datetime, months: int) -> datetime:
 def check_request(req: ExportRequest) -> ExportRequest:
     """The request with its text fields trimmed, or an `InputError` naming the field at fault.
 
-    Refused: a basis outside the three lawful ones, ``droit_acces_rgpd`` (third parties cannot
-    be blurred yet), a judicial requisition without its reference, a window that is empty,
-    reversed, naive or longer than 31 days, an output folder that exists and is not empty.
+    Refused: a basis outside the three lawful ones, a judicial requisition without its
+    reference, a subject designation or a rights request on another basis than
+    ``droit_acces_rgpd``, a window that is empty, reversed, naive or longer than 31 days, an
+    output folder that exists and is not empty.
     """
     basis = (req.legal_basis or "").strip()
     allowed = ", ".join(b.value for b in EXPORT_BASES)
@@ -119,11 +128,14 @@ def check_request(req: ExportRequest) -> ExportRequest:
     if basis not in {b.value for b in EXPORT_BASES}:
         msg = f"--legal-basis `{basis}` is not a lawful basis for an export: use one of {allowed}"
         raise InputError(msg)
-    if basis == LegalBasis.droit_acces_rgpd:
-        msg = ("--legal-basis droit_acces_rgpd: refused until third parties can be blurred "
-               "(RGPD access right; LEGAL.md R22, R25). Blurring is not available yet: no "
-               "footage was exported.")
-        raise InputError(msg)
+    if basis != LegalBasis.droit_acces_rgpd:
+        if req.subjects:
+            msg = (f"--subject: only for --legal-basis droit_acces_rgpd (a {basis} export is "
+                   "lossless: nobody is blurred, no subject is designated)")
+            raise InputError(msg)
+        if req.rights_request is not None:
+            msg = f"--rights-request: only for --legal-basis droit_acces_rgpd, not {basis}"
+            raise InputError(msg)
     requisition = (req.requisition or "").strip() or None
     if basis == LegalBasis.requisition_judiciaire and requisition is None:
         msg = ("--requisition is required when --legal-basis is requisition_judiciaire "
@@ -160,7 +172,7 @@ def check_request(req: ExportRequest) -> ExportRequest:
         msg = f"--out {out}: exists and is not an empty folder"
         raise InputError(msg)
     return ExportRequest(camera, req.start.astimezone(UTC), req.end.astimezone(UTC), basis, out,
-                         requisition, recipient)
+                         requisition, recipient, tuple(req.subjects), req.rights_request)
 
 
 def continuous_runs(segments: Sequence[Segment], *,
@@ -259,6 +271,77 @@ def describe_requisition(requisition: Any) -> dict[str, Any]:
     return {"reference": str(requisition)}
 
 
+def _rights_request(db: Database, req: ExportRequest) -> dict[str, Any]:
+    """The rights request an RGPD export answers, checked against the camera."""
+    from sentinelle.custody.rights_requests import RightsRequestStore
+
+    try:
+        rr = RightsRequestStore(db).get(int(req.rights_request or 0))
+    except NotFoundError:
+        msg = f"--rights-request {req.rights_request}: no such rights request"
+        raise InputError(msg) from None
+    if rr.camera_id != req.camera_id:
+        msg = (f"--rights-request {rr.id}: the request is about camera {rr.camera_id}, not "
+               f"{req.camera_id}")
+        raise InputError(msg)
+    return rr.as_dict()
+
+
+def _redact_runs(
+    tmp: Path, req: ExportRequest, segments: Sequence[Segment], recordings: Path,
+    db: Database, *, ffmpeg: str, progress: Progress | None,
+) -> tuple[list[dict[str, Any]], list[Run], list[dict[str, Any]], dict[str, Any]]:
+    """Right-of-access export: one blurred, re-encoded MP4 per continuous run, no original
+    segment. Returns the source segments' entries, the runs, their entries and the manifest's
+    ``redaction`` block."""
+    from sentinelle.evidence.redaction import Redactor
+    from sentinelle.vision.geometry import GeometryStore
+
+    geometry = GeometryStore(db).get(req.camera_id, 0)
+    redactor = Redactor(req.camera_id, geometry.masks if geometry else (), ffmpeg=ffmpeg)
+    groups = continuous_runs(segments)
+    # Frames expected, both passes (an estimate: 25 fps until the first run tells its rate).
+    seconds = sum((s.end - s.start).total_seconds() for s in segments)
+    total = max(1, int(2 * seconds * 25))
+    done = 0
+    plans = []
+    for group in groups:
+        parts = [SourcePart(recordings / s.path, s.start) for s in group]
+        plan = redactor.plan(parts, progress=progress, done=done, total=total)
+        done += len(plan.frames)
+        if plan.frames and len(plans) == 0:
+            total = max(done, int(2 * seconds * float(plan.rate)))
+        plans.append(plan)
+    redactor.designate(plans, req.subjects)
+    (tmp / RUNS_DIR).mkdir()
+    runs: list[Run] = []
+    run_entries = []
+    seg_entries = []
+    for n, (group, plan) in enumerate(zip(groups, plans, strict=True), start=1):
+        start, end = group[0].start, group[-1].end
+        name = f"run-{n:02d}_{_stamp(start)}_{_stamp(end)}_redacted.mp4"
+        frames = redactor.render(plan, tmp / RUNS_DIR / name, progress=progress, done=done,
+                                 total=total)
+        done += frames
+        run = Run(f"{RUNS_DIR}/{name}", start, end, tuple(group))
+        runs.append(run)
+        run_entries.append({**_file_entry(tmp, tmp / run.path), "start": _iso(start),
+                            "end": _iso(end), "frames": frames, "reencoded": True,
+                            "source_segments": [s.path for s in group]})
+        for s in group:
+            seg_entries.append({"original_path": s.path, "start": _iso(s.start),
+                                "end": _iso(s.end), "index_sha256": s.sha256,
+                                "size_bytes": s.size_bytes, "complete": s.complete,
+                                "included": False})
+    for s in segments:  # the footage redacted is the footage the index vouches for
+        if sha256_file(recordings / s.path) != s.sha256:
+            msg = f"segment {s.path} changed while it was redacted: export refused"
+            raise StorageError(msg)
+    if progress:
+        progress(done, done)
+    return seg_entries, runs, run_entries, redactor.describe(req.subjects)
+
+
 def export_footage(
     db: Database,
     keys: Keys,
@@ -269,6 +352,7 @@ def export_footage(
     now: datetime | None = None,
     resolve_requisition: RequisitionResolver | None = None,
     ffmpeg: str = "ffmpeg",
+    progress: Progress | None = None,
 ) -> ExportResult:
     """Export a camera's footage over a window into a new folder (see the module's text).
 
@@ -289,7 +373,10 @@ def export_footage(
         custody store, which records an unknown reference as incomplete); None keeps the
         reference alone.
     ffmpeg
-        The program that joins runs.
+        The program that joins runs (and encodes the redacted ones).
+    progress
+        Called with (frames done, frames expected) while a ``droit_acces_rgpd`` export is
+        redacted (two passes over every frame).
 
     Raises
     ------
@@ -321,6 +408,10 @@ def export_footage(
                    "index (altered footage): export refused")
             raise StorageError(msg)
 
+    redacting = req.legal_basis == LegalBasis.droit_acces_rgpd
+    rights_request = None
+    if req.rights_request is not None:
+        rights_request = _rights_request(db, req)
     requisition = None
     if req.requisition:
         requisition = (resolve_requisition or _unresolved)(req.requisition)
@@ -334,40 +425,44 @@ def export_footage(
     tmp.mkdir()
     moved = False
     try:
-        seg_entries = []
-        copied: dict[str, Path] = {}
-        for seg in segments:
-            src = recordings / seg.path
-            day = seg.start.astimezone(UTC).date().isoformat()
-            dst = tmp / SEGMENTS_DIR / day / src.name
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-            digest = sha256_file(dst)
-            if digest != seg.sha256:
-                msg = f"segment {seg.path} changed while it was copied: export refused"
-                raise StorageError(msg)
-            copied[seg.path] = dst
-            seg_entries.append({
-                "path": dst.relative_to(tmp).as_posix(), "original_path": seg.path,
-                "start": _iso(seg.start), "end": _iso(seg.end), "sha256": digest,
-                "index_sha256": seg.sha256, "size_bytes": seg.size_bytes,
-                "complete": seg.complete,
-            })
-        runs: list[Run] = []
-        (tmp / RUNS_DIR).mkdir()
-        for n, group in enumerate(continuous_runs(segments), start=1):
-            start, end = group[0].start, group[-1].end
-            name = f"run-{n:02d}_{_stamp(start)}_{_stamp(end)}.mp4"
-            join_without_reencoding([copied[s.path] for s in group], tmp / RUNS_DIR / name,
-                                    ffmpeg=ffmpeg)
-            runs.append(Run(f"{RUNS_DIR}/{name}", start, end, tuple(group)))
-        run_entries = []
-        for r in runs:
-            entry = _file_entry(tmp, tmp / r.path)
-            run_entries.append({**entry, "start": _iso(r.start), "end": _iso(r.end),
-                                "segments": [
-                                    f"{SEGMENTS_DIR}/{s.start.astimezone(UTC).date()}/"
-                                    f"{Path(s.path).name}" for s in r.segments]})
+        if redacting:
+            seg_entries, runs, run_entries, redaction = _redact_runs(
+                tmp, req, segments, recordings, db, ffmpeg=ffmpeg, progress=progress)
+        else:
+            seg_entries = []
+            copied: dict[str, Path] = {}
+            for seg in segments:
+                src = recordings / seg.path
+                day = seg.start.astimezone(UTC).date().isoformat()
+                dst = tmp / SEGMENTS_DIR / day / src.name
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+                digest = sha256_file(dst)
+                if digest != seg.sha256:
+                    msg = f"segment {seg.path} changed while it was copied: export refused"
+                    raise StorageError(msg)
+                copied[seg.path] = dst
+                seg_entries.append({
+                    "path": dst.relative_to(tmp).as_posix(), "original_path": seg.path,
+                    "start": _iso(seg.start), "end": _iso(seg.end), "sha256": digest,
+                    "index_sha256": seg.sha256, "size_bytes": seg.size_bytes,
+                    "complete": seg.complete,
+                })
+            runs: list[Run] = []
+            (tmp / RUNS_DIR).mkdir()
+            for n, group in enumerate(continuous_runs(segments), start=1):
+                start, end = group[0].start, group[-1].end
+                name = f"run-{n:02d}_{_stamp(start)}_{_stamp(end)}.mp4"
+                join_without_reencoding([copied[s.path] for s in group], tmp / RUNS_DIR / name,
+                                        ffmpeg=ffmpeg)
+                runs.append(Run(f"{RUNS_DIR}/{name}", start, end, tuple(group)))
+            run_entries = []
+            for r in runs:
+                entry = _file_entry(tmp, tmp / r.path)
+                run_entries.append({**entry, "start": _iso(r.start), "end": _iso(r.end),
+                                    "segments": [
+                                        f"{SEGMENTS_DIR}/{s.start.astimezone(UTC).date()}/"
+                                        f"{Path(s.path).name}" for s in r.segments]})
         gaps = []
         edges = [(req.start, req.start)] + [(r.start, r.end) for r in runs] + \
             [(req.end, req.end)]
@@ -389,7 +484,11 @@ def export_footage(
                 legal_basis=req.legal_basis, requisition_ref=req.requisition,
                 recipient=req.recipient, purpose="evidence export",
                 details={"out": str(out), "files": len(files), "size_bytes": total,
-                         "runs": len(runs), "segments": len(segments), "reencoded": False},
+                         "runs": len(runs), "segments": len(segments), "reencoded": redacting,
+                         **({"rights_request": req.rights_request,
+                             "subjects_designated": len(req.subjects),
+                             "persons_blurred": redaction["persons_blurred"]}
+                            if redacting else {})},
                 now=now, session=s,
             )
             body = {
@@ -404,13 +503,17 @@ def export_footage(
                 "exported_by": {"name": actor.name, "role": actor.role},
                 "exported_at": _iso(now),
                 "recipient_copy_delete_by": _iso(delete_by) if delete_by else None,
-                "reencoded": False,
-                "segments": seg_entries,
+                "reencoded": redacting,
+                "segments": [] if redacting else seg_entries,
                 "runs": run_entries,
                 "gaps": gaps,
                 "files": files,
                 "audit_entries": [e.as_dict() for e in [*earlier, entry]],
             }
+            if redacting:
+                body["source_segments"] = seg_entries
+                body["redaction"] = redaction
+                body["rights_request"] = rights_request
             manifest = {**body, "signature": signing.sign(body, keys)}
             manifest_sha = write_manifest(tmp, manifest)
             tid = TransmissionRegister(db).add(
@@ -419,7 +522,7 @@ def export_footage(
                 recipient=req.recipient, exported_by=actor.name, out_dir=str(out),
                 manifest_sha256=manifest_sha, files=len(files) + 1,
                 size_bytes=total + (tmp / "manifest.json").stat().st_size,
-                delete_by=delete_by, audit_seq=entry.seq,
+                delete_by=delete_by, audit_seq=entry.seq, reencoded=redacting,
             )
             if out.exists():
                 out.rmdir()  # empty (checked above)

@@ -3,7 +3,8 @@
 Checks, in order: the manifest reads; its Ed25519 signature matches the manifest with the
 public key it carries (and the expected fingerprint, when the recipient gives one); every
 listed file exists with its size and SHA-256; no file is there that the manifest does not list;
-every original segment's hash equals the recording index's hash recorded at export. Any byte
+every original segment's hash equals the recording index's hash recorded at export; a
+``droit_acces_rgpd`` export carries its ``redaction`` block and no original segment. Any byte
 changed in any file — footage, joined run or manifest — makes the verification fail, naming the
 file. Needs nothing of the exporting installation: a recipient runs it on the folder alone.
 """
@@ -15,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sentinelle.evidence import signing
-from sentinelle.evidence.manifest import MANIFEST, body_of, read_manifest
+from sentinelle.evidence.manifest import MANIFEST, SEGMENTS_DIR, body_of, read_manifest
 from sentinelle.record.segments import sha256_file
 
 
@@ -101,4 +102,17 @@ def verify_export(folder: Path, *, expected_key_sha256: str | None = None
         elif seg.get("sha256") != seg.get("index_sha256") or \
                 by_path[rel].get("sha256") != seg.get("index_sha256"):
             report.problems.append(f"{rel}: hash differs from the recording index's at export")
+    if manifest.get("legal_basis") == "droit_acces_rgpd":
+        # A right-of-access export shows third parties blurred only: no original footage.
+        if not isinstance(manifest.get("redaction"), dict):
+            report.problems.append(f"{MANIFEST}: a droit_acces_rgpd export without its "
+                                   "`redaction` block")
+        if manifest.get("segments"):
+            report.problems.append(f"{MANIFEST}: lists original segments in a "
+                                   "droit_acces_rgpd export")
+        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        for rel in sorted(listed | on_disk):
+            if PurePosixPath(rel).parts[0] == SEGMENTS_DIR:
+                report.problems.append(f"{rel}: an original segment in a droit_acces_rgpd "
+                                       "export (third parties unblurred)")
     return report

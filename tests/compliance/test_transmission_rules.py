@@ -81,6 +81,16 @@ def test_r22_unlawful_bases():
     assert {sid for _, t, sid in found if t == "transmission"} == {"1", "2", "3", "4"}
 
 
+def test_right_of_access_export_must_be_reencoded_with_third_parties_blurred():
+    blurred = tx(1, legal_basis="droit_acces_rgpd", reencoded=True)
+    lossless = tx(2, legal_basis="droit_acces_rgpd")
+    judicial = tx(3, reencoded=True)
+    s = replace(snap(), transmissions=[blurred, lossless, judicial],
+                export_entries=[entry(i) for i in range(1, 4)])
+    assert codes(s, "R22") == [(Severity.violation, "transmission", "2")]
+    assert codes(s, "R20") == [(Severity.violation, "transmission", "3")]
+
+
 def test_r12_recipient_copy_reminder_and_missing_date():
     copy = tx(legal_basis="destinataire_L252-3", delete_by=datetime(2026, 12, 20, tzinfo=UTC))
     s = replace(snap(), transmissions=[copy])

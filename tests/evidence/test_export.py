@@ -14,6 +14,7 @@ from sentinelle.access.audit import Actor, AuditLog
 from sentinelle.errors import InputError, StorageError
 from sentinelle.evidence.export import ExportRequest, check_request, export_footage
 from sentinelle.evidence.manifest import MANIFEST
+from sentinelle.evidence.redaction import parse_subject
 from sentinelle.evidence.transmissions import TransmissionRegister, register_csv
 from sentinelle.evidence.verify import verify_export
 from sentinelle.record.segments import sha256_file
@@ -50,7 +51,7 @@ def _duration(path) -> float:
     ({"legal_basis": "none"}, "not a lawful basis"),
     ({"legal_basis": "requisition_judiciaire", "requisition": None}, "--requisition is required"),
     ({"legal_basis": "requisition_judiciaire", "requisition": "  "}, "--requisition is required"),
-    ({"legal_basis": "droit_acces_rgpd"}, "blurred"),
+    ({"subjects": (parse_subject("2026-11-20T09:00:01Z@0.5,0.5"),)}, "--subject: only for"),
     ({"recipient": None}, "--recipient is required"),
 ])
 def test_refused_without_lawful_basis(db, keys, footage, tmp_path, kw, needle):

@@ -40,8 +40,11 @@ def test_export_and_verify_cli(home, clip, tmp_path):
     assert res.exit_code == 2 and "--legal-basis is required" in said(res)
     res = runner.invoke(app, _args(out, "--legal-basis", "requisition_judiciaire"))
     assert res.exit_code == 2 and "--requisition is required" in said(res)
-    res = runner.invoke(app, _args(out, "--legal-basis", "droit_acces_rgpd"))
-    assert res.exit_code == 2 and "blurred" in said(res)
+    res = runner.invoke(app, _args(out, "--legal-basis", "requisition_judiciaire",
+                                   "--requisition", "PV-1", "--subject",
+                                   "2026-11-20T09:00:02Z@0.5,0.5"))
+    assert res.exit_code == 2 and "--subject: only for --legal-basis droit_acces_rgpd" in \
+        said(res)
     assert not out.exists()
     res = runner.invoke(app, _args(out, "--legal-basis", "requisition_judiciaire",
                                    "--requisition", "PV-2026-77", "--recipient", "OPJ Martin",
@@ -92,4 +95,40 @@ def test_export_and_verify_cli(home, clip, tmp_path):
     snap = load_snapshot(db, load_keys(settings), today=date(2026, 11, 26), dwellings=False)
     found = [(f.rule, str(f.severity)) for f in run_rules(snap, rules=["R13", "R20", "R22"])]
     assert found == [("R22", "warning")]
+    db.dispose()
+
+
+def test_right_of_access_export_cli(home, clip, tmp_path):
+    """A droit_acces_rgpd export on the command line: re-encoded with every person blurred,
+    no original segment, verifiable; a designation that points at nobody is refused."""
+    settings = Settings()
+    settings.ensure_home()
+    db = open_database(settings.url)
+    record_runs(db, home / "recordings", CAMERA, clip, start=T0, runs=1, segment_s=5)
+    out = tmp_path / "acces"
+    rgpd = ("--legal-basis", "droit_acces_rgpd", "--recipient", "Mme Martin (demandeuse)")
+    res = runner.invoke(app, _args(out, *rgpd, "--subject", "2026-11-20T09:00:02Z"))
+    assert res.exit_code == 2 and "--subject `2026-11-20T09:00:02Z`: expected TIME@X,Y" in \
+        said(res)
+    # the test pattern shows nobody: a designated point is in no person box
+    res = runner.invoke(app, _args(out, *rgpd, "--subject", "2026-11-20T09:00:02Z@0.5,0.5"))
+    assert res.exit_code == 2 and "no person box contains point (0.5, 0.5)" in said(res)
+    assert not out.exists()
+    res = runner.invoke(app, _args(out, *rgpd, "--json"))
+    assert res.exit_code == 0, res.output
+    done = json.loads(res.output)
+    assert done["segments"] == 2 and len(done["runs"]) == 1
+    assert done["redaction"]["frames_processed"] == 150  # 10 s at 15 fps, every frame
+    assert done["redaction"]["subject_designation"]["points"] == []
+    assert not (out / "segments").exists()
+    res = runner.invoke(app, ["export", "verify", str(out)])
+    assert res.exit_code == 0 and "OK: 1 file(s)" in said(res), res.output
+    # the compliance rules accept a blurred, re-encoded right-of-access export
+    from datetime import date
+
+    from sentinelle.compliance.rules import run_rules
+    from sentinelle.compliance.snapshot import load_snapshot
+
+    snap = load_snapshot(db, load_keys(settings), today=date(2026, 11, 26), dwellings=False)
+    assert run_rules(snap, rules=["R13", "R20", "R22"]) == []
     db.dispose()

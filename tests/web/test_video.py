@@ -3,6 +3,7 @@ every opening (and refusal) in the audit log; a real chromium plays a recorded c
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -212,8 +213,12 @@ def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
             "recipient": "Police nationale"}
     r = carol.post("/api/exports", json={**body, "legal_basis": ""})
     assert r.status_code == 422 and "--legal-basis is required" in r.json()["detail"]
-    r = carol.post("/api/exports", json={**body, "legal_basis": "droit_acces_rgpd"})
-    assert r.status_code == 422 and "blurred" in r.json()["detail"]
+    rgpd = {**body, "legal_basis": "droit_acces_rgpd", "recipient": "M. Dupont"}
+    r = carol.post("/api/exports", json={**rgpd, "subjects": ["hier@0.5,0.5"]})
+    assert r.status_code == 422 and "subjects `hier@0.5,0.5`" in r.json()["detail"]
+    r = carol.post("/api/exports", json={**body, "subjects": ["2026-01-01T00:00:00Z@0.5,0.5"]})
+    assert r.status_code == 422 and "only for --legal-basis droit_acces_rgpd" in \
+        r.json()["detail"]
     r = carol.post("/api/exports", json={**body, "camera_id": "REN-002"})
     assert r.status_code == 403 and "not in the scope" in r.json()["detail"]
     r = carol.post("/api/exports", json=body)
@@ -226,13 +231,21 @@ def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
     [row] = TransmissionRegister(db).list()
     assert row.exported_by == "carol" and row.recipient == "Police nationale"
     assert carol.get("/api/exports").json()["count"] == 1
+    # a right-of-access export from the web: every person blurred, no original segment
+    r = carol.post("/api/exports", json=rgpd)
+    assert r.status_code == 201, r.text
+    done = r.json()
+    assert done["redaction"]["frames_processed"] > 0 and len(done["runs"]) == 1
+    assert verify_export(Path(done["out_dir"])).ok
+    assert not (Path(done["out_dir"]) / "segments").exists()
     # an operator (role without video:export) is refused by the guard
     alice = _client(app, "alice")
     alice.headers["X-CSRF-Token"] = alice.get("/api/me").json()["csrf_token"]
     assert alice.post("/api/exports", json=body).status_code == 403
     entries = AuditLog(db, keys).entries(action="export", newest_first=False)
-    assert [(e.actor, e.outcome, e.object_id) for e in entries] == [
-        ("carol", "denied", "REN-002"), ("carol", "ok", CAM)]
+    assert [(e.actor, e.outcome, e.object_id, e.legal_basis) for e in entries] == [
+        ("carol", "denied", "REN-002", "none"), ("carol", "ok", CAM, "destinataire_L252-3"),
+        ("carol", "ok", CAM, "droit_acces_rgpd")]
     app.state.db.dispose()
 
 
@@ -244,13 +257,14 @@ def test_admin_exports_from_the_page(video_server, browser):
     Users(db, keys).add(username="carol", password=PASSWORD, role="admin", actor=Actor.cli())
     today = date.today()
     Habilitations(db, keys).grant(
-        username="carol", rights="export", cameras=[CAM],
+        username="carol", rights="replay,export", cameras=[CAM],
         valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
         training_date=today - timedelta(days=10), refresher_due=today + timedelta(days=300),
         actor=Actor.cli())
-    q = httpx.QueryParams({**_window(segs), "camera": CAM})
+    q = httpx.QueryParams({**_window(segs), "camera": CAM, "autoplay": "1"})
     page = _login_page(browser, base, "carol", f"/lecture?{q}")
     page.wait_for_selector("#export-section:not([hidden])", timeout=10_000)
+    assert page.is_hidden("#subjects-label")
     page.select_option("#legal-basis", "requisition_judiciaire")
     page.click("#export")  # no requisition number: refused, with the reason
     page.wait_for_function(
@@ -261,9 +275,30 @@ def test_admin_exports_from_the_page(video_server, browser):
     page.click("#export")
     page.wait_for_selector("#export-msg[data-out-dir]", timeout=30_000)
     out = Path(page.get_attribute("#export-msg", "data-out-dir"))
+    # right of access: the subject is designated by a click on the picture (time and point)
+    page.select_option("#legal-basis", "droit_acces_rgpd")
+    page.wait_for_selector("#subjects-label:not([hidden])")
+    page.wait_for_function("document.getElementById('player').dataset.position", timeout=30_000)
+    page.fill("#requisition", "")
+    page.fill("#recipient", "M. Dupont")
+    page.click("#player")
+    designation = page.input_value("#subjects")
+    assert re.fullmatch(r"20\d\d-\d\d-\d\dT[\d:.]+Z@0\.[45]\d*,0\.[45]\d*", designation), \
+        designation
+    page.click("#export")  # the test pattern shows nobody: refused, with the reason
+    page.wait_for_function(
+        "document.getElementById('export-msg').textContent.includes('no person box')",
+        timeout=60_000)
+    page.fill("#subjects", "")
+    page.click("#export")  # no designation: every person blurred
+    page.wait_for_function(
+        "document.getElementById('export-msg').textContent.includes('floutés')", timeout=60_000)
+    blurred = Path(page.get_attribute("#export-msg", "data-out-dir"))
     page.close()
     assert out.parent == app.state.settings.home / "exports"
     report = verify_export(out)
     assert report.ok, report.problems
-    [e] = AuditLog(db, keys).entries(action="export")
+    assert verify_export(blurred).ok and not (blurred / "segments").exists()
+    e, rgpd = AuditLog(db, keys).entries(action="export", newest_first=False)
     assert (e.actor, e.requisition_ref) == ("carol", "PV-2026-0042")
+    assert (rgpd.legal_basis, rgpd.recipient) == ("droit_acces_rgpd", "M. Dupont")

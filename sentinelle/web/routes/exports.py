@@ -4,7 +4,8 @@ user holding the ``export`` habilitation on the camera (role permission ``video:
 ``POST /api/exports`` writes the export under ``SENTINELLE_HOME/exports/`` (the folder named in
 the answer, to hand over on a sealed medium) and answers its summary; a refusal for want of a
 habilitation is audited (``export``, outcome ``denied``). ``GET /api/exports`` reads the register
-of transmissions (R13).
+of transmissions (R13). A ``droit_acces_rgpd`` export takes the data subject's designation in
+``subjects`` (``TIME@X,Y``, as ``--subject``) and is redacted as on the command line.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sentinelle.access.audit import Actor, AuditAction, Outcome
 from sentinelle.access.habilitations import Right
 from sentinelle.custody.requisitions import RequisitionStore
-from sentinelle.errors import InputError, NotFoundError, StorageError
+from sentinelle.errors import InputError, NotFoundError, RecordingError, StorageError
 from sentinelle.evidence.export import (
     ExportRequest,
     check_request,
     describe_requisition,
     export_footage,
 )
+from sentinelle.evidence.redaction import parse_subject
 from sentinelle.evidence.transmissions import TransmissionRegister
 from sentinelle.record.segments import camera_folder
 from sentinelle.web.deps import AuditDep, CurrentUser, DbDep, HabilitationsDep
@@ -46,6 +48,13 @@ class ExportCreate(BaseModel):
         description="requisition_judiciaire, destinataire_L252-3 or droit_acces_rgpd")
     requisition: str | None = Field(None, max_length=100)
     recipient: str | None = Field(None, max_length=200)
+    subjects: list[str] = Field(
+        default_factory=list, max_length=20,
+        description="droit_acces_rgpd: the data subject designated as TIME@X,Y (ISO time, "
+        "point in normalised image coordinates 0–1 inside their person box); empty: every "
+        "person blurred")
+    rights_request: int | None = Field(None, ge=1,
+                                       description="droit_acces_rgpd: rights request answered")
 
 
 def _aware(t: datetime, name: str) -> datetime:
@@ -77,10 +86,12 @@ def create_export(body: ExportCreate, request: Request, db: DbDep, user: Current
                             f"{body.camera_id}: {decision.reason}")
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     out = home / "exports" / f"{stamp}-{camera_folder(body.camera_id)}-{secrets.token_hex(4)}"
-    req = ExportRequest(camera_id=body.camera_id, start=start, end=end,
-                        legal_basis=body.legal_basis, out=out, requisition=body.requisition,
-                        recipient=body.recipient)
     try:
+        subjects = tuple(parse_subject(s, option="subjects") for s in body.subjects)
+        req = ExportRequest(camera_id=body.camera_id, start=start, end=end,
+                            legal_basis=body.legal_basis, out=out,
+                            requisition=body.requisition, recipient=body.recipient,
+                            subjects=subjects, rights_request=body.rights_request)
         check_request(req)
         store = RequisitionStore(db)
         result = export_footage(
@@ -94,10 +105,13 @@ def create_export(body: ExportCreate, request: Request, db: DbDep, user: Current
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except StorageError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except RecordingError as exc:  # ffmpeg missing or failing (joining or re-encoding)
+        raise HTTPException(status_code=500, detail=str(exc)) from exc
     return {"id": result.transmission_id, "out_dir": str(result.out),
             "manifest_sha256": result.manifest_sha256, "audit_seq": result.audit_seq,
             "segments": len(result.segments), "runs": [r.path for r in result.runs],
-            "signature": result.manifest["signature"]}
+            "signature": result.manifest["signature"],
+            "redaction": result.manifest.get("redaction")}
 
 
 @router.get("/exports")

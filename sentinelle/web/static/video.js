@@ -10,7 +10,9 @@ const T = {
     empty: "Aucun enregistrement sur cette période.", refused: "Accès refusé",
     gap: (g) => `Coupure du ${fmt(g.from)} au ${fmt(g.to)}`, liveOn: "Direct",
     basis: "Base légale", requisition: "Réquisition n°", recipient: "Destinataire",
-    export: "Exporter", exportTitle: "Export (réquisition, destinataire désigné)",
+    export: "Exporter", exportTitle: "Export (réquisition, destinataire désigné, droit d'accès)",
+    subjects: "Personne concernée (cliquer sur elle dans l'image ; vide : tout le monde flouté)",
+    redacted: (d) => ` ; tiers floutés : ${d.persons_blurred} personne(s) sur ${d.frames_processed} images, aucun segment original`,
     exported: (r) => `Export n° ${r.id} écrit dans ${r.out_dir} (${r.segments} segments, ${r.runs.length} séquence(s) continue(s)) ; empreinte du manifeste ${r.manifest_sha256}`,
     legal: "Seules les personnes individuellement désignées et habilitées peuvent visionner les images (CSI L252-2). Chaque ouverture est inscrite au journal d'audit.",
   },
@@ -21,7 +23,9 @@ const T = {
     empty: "No footage in this window.", refused: "Access refused",
     gap: (g) => `Gap from ${fmt(g.from)} to ${fmt(g.to)}`, liveOn: "Live",
     basis: "Legal basis", requisition: "Requisition no.", recipient: "Recipient",
-    export: "Export", exportTitle: "Export (requisition, designated recipient)",
+    export: "Export", exportTitle: "Export (requisition, designated recipient, right of access)",
+    subjects: "Data subject (click on them in the image; empty: everyone blurred)",
+    redacted: (d) => `; third parties blurred: ${d.persons_blurred} person(s) over ${d.frames_processed} frames, no original segment`,
     exported: (r) => `Export no. ${r.id} written to ${r.out_dir} (${r.segments} segments, ${r.runs.length} continuous run(s)); manifest hash ${r.manifest_sha256}`,
     legal: "Only individually designated and habilitated persons may view images (CSI L252-2). Every opening is written in the audit log.",
   },
@@ -154,6 +158,26 @@ function showExport() {
   $("export-section").hidden = !(cam && cam.rights.includes("export"));
 }
 
+// Right of access: the operator designates the data subject by clicking on them in the image;
+// the point (normalised 0–1 in the picture, letterbox excluded) and the footage time are sent.
+function showSubjects() {
+  $("subjects-label").hidden = $("legal-basis").value !== "droit_acces_rgpd";
+}
+
+function designate(ev) {
+  const video = $("player");
+  if ($("legal-basis").value !== "droit_acces_rgpd" || !video.dataset.position || !video.videoWidth) return;
+  const box = video.getBoundingClientRect();
+  const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
+  const w = video.videoWidth * scale, h = video.videoHeight * scale;
+  const x = (ev.clientX - box.left - (box.width - w) / 2) / w;
+  const y = (ev.clientY - box.top - (box.height - h) / 2) / h;
+  if (x < 0 || x > 1 || y < 0 || y > 1) return;
+  ev.preventDefault();
+  const point = `${video.dataset.position}@${x.toFixed(4)},${y.toFixed(4)}`;
+  $("subjects").value = ($("subjects").value + " " + point).trim();
+}
+
 async function exportFootage(ev) {
   ev.preventDefault();
   const msg = $("export-msg");
@@ -168,11 +192,13 @@ async function exportFootage(ev) {
         camera_id: $("camera").value, from: fromInput($("from").value), to: fromInput($("to").value),
         legal_basis: $("legal-basis").value, requisition: $("requisition").value || null,
         recipient: $("recipient").value || null,
+        subjects: $("legal-basis").value === "droit_acces_rgpd"
+          ? $("subjects").value.split(/\s+/).filter(Boolean) : [],
       }),
     });
     const body = await r.json();
     if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
-    msg.textContent = T.exported(body);
+    msg.textContent = T.exported(body) + (body.redaction ? T.redacted(body.redaction) : "");
     msg.dataset.outDir = body.out_dir;
   } catch (e) {
     msg.className = "msg error";
@@ -217,6 +243,8 @@ async function init() {
   $("live").addEventListener("click", live);
   sel.addEventListener("change", showExport);
   $("export-form").addEventListener("submit", exportFootage);
+  $("legal-basis").addEventListener("change", showSubjects);
+  video.addEventListener("click", designate);
   showExport();
   document.body.dataset.ready = "1";
   if (params.get("autoplay") === "1" && sel.value) replay();
