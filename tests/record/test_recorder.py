@@ -72,7 +72,11 @@ def test_end_to_end_record_index_verify_status(testcams, rec_db, rec_home, rec_k
         # One run: each segment starts where the previous one ends.
         assert abs((nxt.start - prev.end).total_seconds()) < 0.2
     full = [s for s in segs[:-1]]
-    assert all(1.5 <= s.duration_s <= 3.5 for s in full[1:])  # 2 s segments on 1 s GOPs
+    # 2 s segments on 1 s GOPs. The muxer cuts at the first keyframe past each 2 s boundary:
+    # under load a late keyframe makes one segment 3 s and the next 1 s, never more or less.
+    inner = [s.duration_s for s in full[1:]]
+    assert all(0.8 <= d <= 3.5 for d in inner), inner
+    assert 1.5 <= sum(inner) / len(inner) <= 2.5, inner
     assert all(s.complete for s in segs)
     assert all(s.start.tzinfo is not None for s in segs)
     # Every file on disk is indexed, every indexed file hashes as indexed.
