@@ -115,7 +115,11 @@
   $("st-camera").addEventListener("change", show);
   fetch("/api/analytics/cameras").then((r) => r.json()).then((data) => {
     cameras = data.cameras;
-    if (!cameras.length) { $("st-basis").textContent = T.none; return; }
+    if (!cameras.length) {
+      $("st-basis").textContent = T.none;
+      for (const id of ["st-form", "st-view", "st-chart-box", "st-table"]) $(id).style.display = "none";
+      return;
+    }
     for (const c of cameras) { const o = document.createElement("option"); o.value = o.textContent = c.camera_id; $("st-camera").append(o); }
     show();
   });
