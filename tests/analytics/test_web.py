@@ -5,12 +5,8 @@ draws the chart, the table and the zones and lines on the still."""
 from __future__ import annotations
 
 import io
-import socket
-import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -28,6 +24,7 @@ from sentinelle.registry.store import Registry
 from sentinelle.settings import Settings
 from sentinelle.vision.counting import Count
 from sentinelle.web import create_app
+from tests.servers import log_in, serve_app
 from tests.web.conftest import PASSWORD, login
 
 from .test_runner import LINES
@@ -99,26 +96,9 @@ def test_stats_api_and_a_blurred_still_only_with_a_habilitation(stats_home):
 
 @pytest.fixture
 def stats_server(stats_home):
-    import uvicorn
-
     app = create_app(Settings(home=stats_home, database_url=None))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 def test_statistics_page(stats_server, browser):
@@ -126,10 +106,7 @@ def test_statistics_page(stats_server, browser):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(stats_server + "/statistiques")
-    page.wait_for_url("**/login**")
-    page.fill("input[name=username]", "operator")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, "operator", PASSWORD)
     page.wait_for_url("**/statistiques")
     page.wait_for_selector("#st-table tbody tr", timeout=15_000)
     assert errors == []

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
 import numpy as np
 import pytest
 
@@ -16,13 +12,12 @@ from sentinelle.access.habilitations import Habilitations
 from sentinelle.events.alerts import Alerts
 from sentinelle.events.basis import EventBases
 from sentinelle.events.detectors import EventHit
+from tests.servers import log_in, serve_app
 from tests.web.conftest import PASSWORD, make_app
 
 
 @pytest.fixture
 def alerts_server(tmp_path):
-    import uvicorn
-
     app = make_app(tmp_path / "home")
     db, keys = app.state.db, app.state.keys
     now = datetime.now(UTC)
@@ -37,23 +32,8 @@ def alerts_server(tmp_path):
                                   valid_from=date(2026, 1, 1), valid_until=date(2030, 12, 31),
                                   training_date=date(2025, 12, 1),
                                   refresher_due=date(2030, 12, 1), actor=Actor.cli())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url, app
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url, app
     app.state.db.dispose()
 
 
@@ -63,10 +43,7 @@ def test_operator_dismisses_an_alert_in_the_browser(alerts_server, browser):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url + "/alertes")
-    page.wait_for_url("**/login**")
-    page.fill("input[name=username]", "operator")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, "operator", PASSWORD)
     page.wait_for_url("**/alertes")
     row = page.locator("#alerts tr[data-alert]")
     assert row.count() == 1 and "Objet abandonné" in row.inner_text()

@@ -1,12 +1,8 @@
 """The control room in the web app: health API and page, log and tickets (API and browser),
 behind access control: operators write, auditors read, anonymous visitors are refused."""
 
-import socket
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,6 +16,7 @@ from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
 from sentinelle.settings import Settings
 from sentinelle.web import create_app
+from tests.servers import log_in, serve_app
 from tests.web.conftest import PASSWORD, login
 
 
@@ -133,26 +130,9 @@ def test_who_may_read_and_write(room_home):
 
 @pytest.fixture
 def room_server(room_home):
-    import uvicorn
-
     app = create_app(Settings(home=room_home, database_url=None))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 def test_control_room_page(room_server, browser):
@@ -160,10 +140,7 @@ def test_control_room_page(room_server, browser):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(room_server + "/salle")
-    page.wait_for_url("**/login**")
-    page.fill("input[name=username]", "operator")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, "operator", PASSWORD)
     page.wait_for_url("**/salle")
     page.wait_for_selector("#health tbody tr[data-camera='REN-002']", timeout=15_000)
     assert errors == []

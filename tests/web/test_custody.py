@@ -3,16 +3,13 @@ browser, behind access control, every change audited under the logged-in user.""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from sentinelle.custody.holds import HoldStore
+from tests.servers import log_in, serve_app
 from tests.web.conftest import PASSWORD, login, make_app
 
 
@@ -108,34 +105,13 @@ def test_rights_request_holds_at_once_and_tracks_deadline(custody_app):
 
 @pytest.fixture
 def custody_server(custody_app):
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(custody_app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(custody_app) as url:
+        yield url
 
 
 def _login(page, url: str, who: str) -> None:
     page.goto(url + "/garde")
-    page.wait_for_url("**/login**")
-    page.fill("input[name=username]", who)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, who, PASSWORD)
     page.wait_for_url("**/garde")
 
 

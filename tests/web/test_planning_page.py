@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
-import httpx
 import pytest
 
 from sentinelle.access.audit import Actor
@@ -15,39 +10,23 @@ from sentinelle.settings import Settings
 from sentinelle.web import create_app
 from tests.plan import city
 from tests.plan.test_run_cli import _store_city
+from tests.servers import serve_app
 from tests.web.conftest import PASSWORD
 
 
 @pytest.fixture
 def city_server(tmp_path):
-    import uvicorn
-
     home = tmp_path / "home"
     _store_city(home)
     files = city.write_files(tmp_path / "in")
     text = city.SCENARIO
     for name in ("population.geojson", "incidents.csv", "metro.geojson"):
         text = text.replace(f'"{name}"', f'"{files[name.split(".")[0]]}"')
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(Settings(home=home, database_url=None))
     Users(app.state.db, app.state.keys).add(username="planner", password=PASSWORD,
                                             role="supervisor", actor=Actor.cli())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url, text
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serve_app(app) as url:
+        yield url, text
 
 
 def test_planning_page_runs_and_compares(city_server, browser):

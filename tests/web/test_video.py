@@ -4,9 +4,6 @@ every opening (and refusal) in the audit log; a real chromium plays a recorded c
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +22,7 @@ from sentinelle.settings import Settings
 from sentinelle.web import create_app
 from tests.evidence.footage import record_runs
 from tests.record.conftest import clip, video_tools  # noqa: F401  (fixtures)
+from tests.servers import log_in, serve_app
 from tests.web.conftest import PASSWORD, login
 
 CAM = "REN-001"
@@ -117,36 +115,16 @@ def test_replay_api_range_and_audit(video_home):
 
 @pytest.fixture
 def video_server(video_home):
-    import uvicorn
-
     home, segs = video_home
     app = create_app(Settings(home=home, database_url=None))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url, app, segs
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url, app, segs
 
 
 def _login_page(browser, base: str, user: str, target: str):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.goto(base + target)
-    page.wait_for_url("**/login**")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, user, PASSWORD)
     page.wait_for_url("**/lecture**")
     return page
 
