@@ -174,17 +174,19 @@ class EventPipeline:
         return out
 
     def run_source(self, source: str, detector, *, masks=(), fps: float = 5.0,
-                   stop: threading.Event | None = None, realtime: bool | None = None
-                   ) -> PipelineState:
+                   stop: threading.Event | None = None, realtime: bool | None = None,
+                   start: datetime | None = None) -> PipelineState:
         """Decode `source` (masks filled first), detect, track and look for events until its
-        end, `stop`, or the basis's end."""
+        end, `stop`, or the basis's end. `start`: time of the source's first frame (default:
+        when it is opened; a recorded clip replayed at a fixed time gives it)."""
         from sentinelle.vision.frames import read_frames
         from sentinelle.vision.tracker import Tracker
 
         if not self.state.running:
             self.start()
         tracker = Tracker(self.camera_id)
-        frames = read_frames(source, self.camera_id, list(masks), fps=fps, realtime=realtime)
+        frames = read_frames(source, self.camera_id, list(masks), fps=fps, realtime=realtime,
+                             start=start)
         try:
             for frame in frames:
                 if stop is not None and stop.is_set():
