@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sentinelle.errors import InputError
-from sentinelle.vision.geometry import apply_masks
+from sentinelle.vision.geometry import mask_raster
 
 #: A polygon in normalised image coordinates: ``[(x, y), ...]`` with 0 ≤ x, y ≤ 1.
 Polygon = Sequence[tuple[float, float]]
@@ -56,14 +56,35 @@ def check_polygons(masks: Sequence[Polygon], what: str = "mask") -> list[list[tu
 
 
 class Masker:
-    """Fills the masks on frames of any size (`geometry.apply_masks`: the pixel raster is
-    cached per size; every pixel a polygon touches is filled)."""
+    """Fills the masks on frames of any size: exactly the pixels of `geometry.apply_masks`
+    (every pixel a polygon touches), but only the masks' bounding rectangle is visited, its
+    raster computed once per frame size."""
 
     def __init__(self, masks: Sequence[Polygon]) -> None:
         self.masks = check_polygons(masks)
+        self._boxes: dict[tuple[int, int], tuple[slice, slice, NDArray[np.bool_]] | None] = {}
+
+    def _box(self, h: int, w: int) -> tuple[slice, slice, NDArray[np.bool_]] | None:
+        if (h, w) not in self._boxes:
+            raster = mask_raster((h, w), self.masks)
+            rows, cols = np.flatnonzero(raster.any(axis=1)), np.flatnonzero(raster.any(axis=0))
+            if not len(rows):
+                self._boxes[h, w] = None
+            else:
+                ys, xs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+                self._boxes[h, w] = (ys, xs, raster[ys, xs])
+        return self._boxes[h, w]
 
     def apply(self, image: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        return apply_masks(image, self.masks, value=MASK_FILL) if self.masks else image
+        if not self.masks:
+            return image
+        box = self._box(int(image.shape[0]), int(image.shape[1]))
+        if box is not None:
+            ys, xs, where = box
+            if image.ndim == 3:
+                where = where[:, :, None]
+            np.copyto(image[ys, xs], np.asarray(MASK_FILL, image.dtype), where=where)
+        return image
 
 
 def analysis_size(width: int, height: int, max_side: int) -> tuple[int, int]:

@@ -65,3 +65,20 @@ def test_one_pass_class_aware_nms_equals_one_nms_per_class():
         s = rng.random(n, dtype=np.float32)
         c = rng.integers(0, 4, n).astype(np.int8)
         assert nms(b, s, 0.45, c).tolist() == _nms_per_class(b, s, c, 0.45).tolist()
+
+
+def test_the_masker_fills_exactly_the_pixels_of_apply_masks():
+    from sentinelle.vision.frames import Masker
+    from sentinelle.vision.geometry import apply_masks
+
+    rng = np.random.default_rng(7)
+    polys = [[(0.0, 0.0), (0.35, 0.0), (0.35, 0.12), (0.0, 0.12)],
+             [(0.5, 0.5), (0.9, 0.6), (0.7, 0.95)],
+             [(0.999, 0.999), (1.0, 0.999), (1.0, 1.0)]]  # a corner pixel only
+    for masks in ([polys[0]], polys[1:], polys, [[(0.2, 0.2), (0.2, 0.2), (0.2, 0.2)]]):
+        for shape in ((312, 416, 3), (576, 768, 3), (100, 60)):
+            image = rng.integers(1, 256, shape, dtype=np.uint8)
+            want = apply_masks(image.copy(), masks)
+            got = Masker(masks).apply(image)
+            assert np.array_equal(got, want), (masks, shape)
+    assert (Masker(polys).apply(np.full((50, 50, 3), 9, np.uint8)) == 0).any()
