@@ -62,27 +62,28 @@ class Masker:
 
     def __init__(self, masks: Sequence[Polygon]) -> None:
         self.masks = check_polygons(masks)
-        self._boxes: dict[tuple[int, int], tuple[slice, slice, NDArray[np.bool_]] | None] = {}
+        self._boxes: dict[tuple[int, ...], tuple[slice, slice, NDArray[np.bool_]] | None] = {}
 
-    def _box(self, h: int, w: int) -> tuple[slice, slice, NDArray[np.bool_]] | None:
-        if (h, w) not in self._boxes:
-            raster = mask_raster((h, w), self.masks)
+    def _box(self, shape: tuple[int, ...]) -> tuple[slice, slice, NDArray[np.bool_]] | None:
+        if shape not in self._boxes:
+            raster = mask_raster(shape, self.masks)
             rows, cols = np.flatnonzero(raster.any(axis=1)), np.flatnonzero(raster.any(axis=0))
             if not len(rows):
-                self._boxes[h, w] = None
+                self._boxes[shape] = None
             else:
                 ys, xs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
-                self._boxes[h, w] = (ys, xs, raster[ys, xs])
-        return self._boxes[h, w]
+                where = raster[ys, xs]
+                if len(shape) == 3:  # one flag per byte: a broadcast `where` is much slower
+                    where = np.ascontiguousarray(np.repeat(where[:, :, None], shape[2], axis=2))
+                self._boxes[shape] = (ys, xs, where)
+        return self._boxes[shape]
 
     def apply(self, image: NDArray[np.uint8]) -> NDArray[np.uint8]:
         if not self.masks:
             return image
-        box = self._box(int(image.shape[0]), int(image.shape[1]))
+        box = self._box(tuple(int(n) for n in image.shape))
         if box is not None:
             ys, xs, where = box
-            if image.ndim == 3:
-                where = where[:, :, None]
             np.copyto(image[ys, xs], np.asarray(MASK_FILL, image.dtype), where=where)
         return image
 
