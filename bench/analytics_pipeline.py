@@ -1,12 +1,13 @@
 """Analytics throughput: raw YOLOX-Nano (onnxruntime alone) against the whole pipeline on the
 same frames, and streams per core with the motion gate on a mostly static scene.
 
-    .venv/bin/python bench/analytics_pipeline.py VTEST.AVI [--seconds 30] [--threads 1]
+    .venv/bin/python bench/analytics_pipeline.py VTEST.AVI [--seconds 30] [--threads 1] [--repeat 3]
 
 1. Raw model: the frames of the first `--seconds` of vtest are decoded, masked and
    letterboxed beforehand; only ``session.run`` is timed, one frame at a time.
 2. Whole pipeline on the same frames: decode (PyAV) + masks + motion gate (off: every frame
    analysed) + letterbox + detection + decoding + NMS + tracking + counting, from the file.
+   1 and 2 alternate `--repeat` times (medians and the spread are printed).
 3. Streams per core: a 60 s 1280×720 H.264 clip at 15 fps, a still vtest frame for 50 s then
    10 s of walkers, analysed at 5 fps with the motion gate; process CPU time per second of video
    gives how many such streams one core carries.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import tempfile
 import time
@@ -45,7 +47,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--providers", default="CPUExecutionProvider")
+    ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
+    if a.repeat < 1:
+        ap.error(f"--repeat must be at least 1, got {a.repeat}")
     providers = a.providers.split(",")
     det = Detector(threads=a.threads, providers=providers)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -59,26 +64,37 @@ def main() -> None:
         blobs = [letterbox(f.image)[0] for f in frames]
         for b in blobs[:5]:
             det.infer(b)
-        c, t = time.process_time(), time.perf_counter()
-        for b in blobs:
-            det.infer(b)
-        raw_cpu = (time.process_time() - c) / len(blobs)
-        raw_wall = (time.perf_counter() - t) / len(blobs)
-        # 2. whole pipeline, same frames, from the file
-        pipe = Pipeline("B", det, lines=LINES, zones=ZONES, masks=MASKS,
-                        config=PipelineConfig(fps=10, motion_gate=False))
-        c, t = time.process_time(), time.perf_counter()
-        counts = pipe.run(str(clip), start=T0)
-        cpu = (time.process_time() - c) / pipe.stats.frames
-        wall = (time.perf_counter() - t) / pipe.stats.frames
+        # Raw model and whole pipeline alternate `--repeat` times, so that a change of load on
+        # the shared machine hits both; every run is printed, then the median and the spread.
+        runs = []
+        for rep in range(a.repeat):
+            c, t = time.process_time(), time.perf_counter()
+            for b in blobs:
+                det.infer(b)
+            raw_cpu = (time.process_time() - c) / len(blobs)
+            raw_wall = (time.perf_counter() - t) / len(blobs)
+            # 2. whole pipeline, same frames, from the file
+            pipe = Pipeline("B", det, lines=LINES, zones=ZONES, masks=MASKS,
+                            config=PipelineConfig(fps=10, motion_gate=False))
+            c, t = time.process_time(), time.perf_counter()
+            counts = pipe.run(str(clip), start=T0)
+            cpu = (time.process_time() - c) / pipe.stats.frames
+            wall = (time.perf_counter() - t) / pipe.stats.frames
+            runs.append((raw_cpu, cpu, raw_wall, wall))
+            print(f"run {rep + 1}: raw {1000 * raw_cpu:.1f} ms/frame, pipeline {1000 * cpu:.1f} "
+                  f"ms/frame (CPU) → {100 * raw_cpu / cpu:.1f} % per core, "
+                  f"{100 * raw_wall / wall:.1f} % wall; {sum(c.count for c in counts)} counts")
         print(f"frames: {len(blobs)} (vtest 0–{a.seconds:g} s, 10 fps, 768×576 → 416×312), "
               f"{sum(c.count for c in counts)} counts")
+        raw_cpu, cpu, raw_wall, wall = (statistics.median(r[i] for r in runs) for i in range(4))
+        ratios = [100 * r[0] / r[1] for r in runs]
         print(f"raw model:      {1 / raw_cpu:5.1f} fps per core "
               f"(CPU {1000 * raw_cpu:.1f} ms/frame), "
-              f"wall {1 / raw_wall:.1f} fps")
+              f"wall {1 / raw_wall:.1f} fps  [medians of {a.repeat} runs]")
         print(f"whole pipeline: {1 / cpu:5.1f} fps per core (CPU {1000 * cpu:.1f} ms/frame), "
               f"wall {1 / wall:.1f} fps")
-        print(f"pipeline / raw: {100 * raw_cpu / cpu:.1f} % per core, "
+        print(f"pipeline / raw: {statistics.median(ratios):.1f} % per core (median; runs "
+              f"{min(ratios):.1f}–{max(ratios):.1f} %), "
               f"{100 * raw_wall / wall:.1f} % wall")
         # 3. streams per core on a mostly static 720p scene
         still = Path(tmp) / "still.png"

@@ -137,14 +137,17 @@ class Counter:
         ts = dets.ts
         bucket = bucket_start(ts, self.bucket_s)
         feet = dets.feet().tolist()
-        for i, tid in enumerate(dets.track_ids):
+        # Plain Python ints and floats from here on: indexing numpy arrays item by item is
+        # slower than the arithmetic itself.
+        classes = dets.classes.tolist()
+        for i, tid in enumerate(dets.track_ids.tolist()):
             if tid < 0:
                 continue
-            cls = CLASS_NAMES[dets.classes[i]]
+            cls = CLASS_NAMES[classes[i]]
             p = (feet[i][0], feet[i][1])
-            st = self._tracks.get(int(tid))
+            st = self._tracks.get(tid)
             if st is None:
-                st = self._tracks[int(tid)] = _TrackState(point=p, seen=ts)
+                st = self._tracks[tid] = _TrackState(point=p, seen=ts)
             for name, path in self._paths.items():
                 inside = bool(path.contains_point(p))
                 if inside and not st.inside.get(name, False):

@@ -74,32 +74,17 @@ class Tracker:
             if dt > 0:
                 self._period_s = 0.7 * self._period_s + 0.3 * dt
         self._last_ts = ts
-        self._tracks = [t for t in self._tracks
-                        if (ts - t.last_seen).total_seconds() <= self.max_lost_s]
+        ages: list[float] = []
+        live: list[_Track] = []
+        for t in self._tracks:
+            age = (ts - t.last_seen).total_seconds()
+            if age <= self.max_lost_s:
+                live.append(t)
+                ages.append(age)
+        self._tracks = live
         ids = np.full(len(dets), -1, dtype=np.int64)
-        matched_tracks: set[int] = set()
-        for cls in np.unique(dets.classes):
-            idx_c = np.flatnonzero(dets.classes == cls)
-            tracks = [i for i, t in enumerate(self._tracks) if t.cls == cls]
-            for band in (dets.scores[idx_c] >= self.high, dets.scores[idx_c] < self.high):
-                idx = idx_c[band]
-                free = [i for i in tracks if i not in matched_tracks]
-                if len(idx) == 0 or not free:
-                    continue
-                pred = np.stack([self._tracks[i].predicted(ts, self._period_s) for i in free])
-                iou = iou_matrix(dets.boxes[idx], pred.astype(np.float32))
-                rows, cols = linear_sum_assignment(-iou)
-                for r, c in zip(rows, cols, strict=True):
-                    if iou[r, c] < self.min_iou:
-                        continue
-                    t = self._tracks[free[c]]
-                    d = idx[r]
-                    steps = max((ts - t.last_seen).total_seconds() / self._period_s, 1.0)
-                    v = (dets.boxes[d] - t.box) / steps
-                    t.velocity = 0.5 * t.velocity + 0.5 * v
-                    t.box, t.last_seen, t.hits = dets.boxes[d].copy(), ts, t.hits + 1
-                    ids[d] = t.id
-                    matched_tracks.add(free[c])
+        if len(dets) and live:
+            self._match(dets, ids, ages)
         for d in np.flatnonzero((ids == -1) & (dets.scores >= self.high)):
             t = _Track(id=self._next_id, cls=int(dets.classes[d]), box=dets.boxes[d].copy(),
                        velocity=np.zeros(4, np.float32), last_seen=ts)
@@ -107,3 +92,44 @@ class Tracker:
             self._tracks.append(t)
             ids[d] = t.id
         return dets.with_tracks(ids)
+
+    def _match(self, dets: Detections, ids: NDArray[np.int64], ages: list[float]) -> None:
+        """Continue the live tracks with the detections (writes their ids into `ids`).
+
+        All the tracks' predicted boxes are computed in one go (`_Track.predicted`, same float32
+        arithmetic), and each round's matches are updated together."""
+        ts, period = dets.ts, self._period_s
+        tracks = self._tracks
+        factor = np.array([min(a / period if period > 0 else 0.0, 5.0) for a in ages],
+                          dtype=np.float32)[:, None]
+        t_boxes = np.stack([t.box for t in tracks])
+        t_vel = np.stack([t.velocity for t in tracks])
+        pred = (t_boxes + t_vel * factor).astype(np.float32)
+        t_cls = [t.cls for t in tracks]
+        matched = np.zeros(len(tracks), dtype=bool)
+        high = dets.scores >= self.high
+        for cls in np.unique(dets.classes):
+            of_cls = dets.classes == cls
+            for band in (of_cls & high, of_cls & ~high):
+                idx = np.flatnonzero(band)
+                free = [i for i, c in enumerate(t_cls) if c == cls and not matched[i]]
+                if len(idx) == 0 or not free:
+                    continue
+                iou = iou_matrix(dets.boxes[idx], pred[free])
+                rows, cols = linear_sum_assignment(-iou)
+                ok = iou[rows, cols] >= self.min_iou
+                if not ok.any():
+                    continue
+                d_sel = idx[rows[ok]]
+                t_sel = [free[c] for c in cols[ok]]
+                steps = np.array([max(ages[i] / period, 1.0) for i in t_sel],
+                                 dtype=np.float32)[:, None]
+                new_boxes = dets.boxes[d_sel]
+                v = (new_boxes - t_boxes[t_sel]) / steps
+                velocity = 0.5 * t_vel[t_sel] + 0.5 * v
+                for j, (i, d) in enumerate(zip(t_sel, d_sel, strict=True)):
+                    t = tracks[i]
+                    t.velocity, t.box = velocity[j], new_boxes[j]
+                    t.last_seen, t.hits = ts, t.hits + 1
+                    ids[d] = t.id
+                    matched[i] = True

@@ -1,0 +1,84 @@
+"""The pipeline's fast paths give the same answers as the plain ones they replace."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from sentinelle.errors import InputError
+from sentinelle.vision.detector import nms
+from sentinelle.vision.frames import analysis_size, read_frames
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_one_scaler_per_stream_gives_the_pixels_of_a_fresh_scaler_per_frame(clip12):
+    import av
+
+    reference = []
+    with av.open(str(clip12)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i % 2:  # clip12 is 10 fps, read at 5 fps below
+                continue
+            w, h = analysis_size(frame.width, frame.height, 416)
+            reference.append(frame.to_ndarray(width=w, height=h, format="bgr24",
+                                              interpolation="BILINEAR"))
+            if len(reference) == 8:
+                break
+    for threads in (1, 0):
+        frames = list(read_frames(str(clip12), "C", fps=5, start=T0, decode_threads=threads))
+        assert len(frames) >= len(reference)
+        for got, want in zip(frames, reference, strict=False):
+            assert np.array_equal(got.image, want), f"decode_threads={threads} at {got.ts}"
+
+
+def test_negative_decoder_threads_are_refused(clip12):
+    with pytest.raises(InputError, match="decode_threads must be 0 .* got -1"):
+        next(iter(read_frames(str(clip12), "C", decode_threads=-1)))
+
+
+def _nms_per_class(boxes, scores, classes, iou):
+    kept = [np.flatnonzero(classes == c)[nms(boxes[classes == c], scores[classes == c], iou)]
+            for c in np.unique(classes)]
+    sel = np.concatenate(kept)
+    return sel[np.argsort(-scores[sel])]
+
+
+def test_one_pass_class_aware_nms_equals_one_nms_per_class():
+    boxes = np.array([[0.10, 0.10, 0.30, 0.50],   # person
+                      [0.11, 0.10, 0.31, 0.50],   # same person, lower score: dropped
+                      [0.10, 0.11, 0.30, 0.51],   # a bag at the same place: kept
+                      [0.60, 0.60, 0.70, 0.90]],  # another person: kept
+                     dtype=np.float32)
+    scores = np.array([0.9, 0.8, 0.7, 0.6], dtype=np.float32)
+    classes = np.array([0, 0, 3, 0], dtype=np.int8)
+    assert nms(boxes, scores, 0.45, classes).tolist() == [0, 2, 3]
+    assert nms(boxes, scores, 0.45).tolist() == [0, 3]  # class-blind: the bag goes too
+    rng = np.random.default_rng(13)
+    for _ in range(50):
+        n = int(rng.integers(1, 40))
+        xy = rng.random((n, 2), dtype=np.float32) * 0.8
+        wh = rng.random((n, 2), dtype=np.float32) * 0.2 + 0.01
+        b = np.concatenate([xy, xy + wh], axis=1).astype(np.float32)
+        s = rng.random(n, dtype=np.float32)
+        c = rng.integers(0, 4, n).astype(np.int8)
+        assert nms(b, s, 0.45, c).tolist() == _nms_per_class(b, s, c, 0.45).tolist()
+
+
+def test_the_masker_fills_exactly_the_pixels_of_apply_masks():
+    from sentinelle.vision.frames import Masker
+    from sentinelle.vision.geometry import apply_masks
+
+    rng = np.random.default_rng(7)
+    polys = [[(0.0, 0.0), (0.35, 0.0), (0.35, 0.12), (0.0, 0.12)],
+             [(0.5, 0.5), (0.9, 0.6), (0.7, 0.95)],
+             [(0.999, 0.999), (1.0, 0.999), (1.0, 1.0)]]  # a corner pixel only
+    for masks in ([polys[0]], polys[1:], polys, [[(0.2, 0.2), (0.2, 0.2), (0.2, 0.2)]]):
+        for shape in ((312, 416, 3), (576, 768, 3), (100, 60)):
+            image = rng.integers(1, 256, shape, dtype=np.uint8)
+            want = apply_masks(image.copy(), masks)
+            got = Masker(masks).apply(image)
+            assert np.array_equal(got, want), (masks, shape)
+    assert (Masker(polys).apply(np.full((50, 50, 3), 9, np.uint8)) == 0).any()
