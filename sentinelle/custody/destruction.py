@@ -9,7 +9,7 @@ added.
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.db.custody_tables import DestructionRow
 from sentinelle.db.engine import Database
+from sentinelle.serial import iso_dict
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,7 @@ class Destruction:
     actor: str
 
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k, v in d.items():
-            if isinstance(v, datetime):
-                d[k] = v.isoformat()
+        d = iso_dict(self)
         return d
 
 

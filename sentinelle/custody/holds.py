@@ -11,7 +11,7 @@ overlaps an active hold of its camera, even by one instant, is kept whole.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -25,6 +25,7 @@ from sentinelle.custody.common import aware, keys_or_default, text, window
 from sentinelle.db.custody_tables import HoldRow
 from sentinelle.db.engine import Database
 from sentinelle.errors import InputError, NotFoundError
+from sentinelle.serial import iso_dict
 
 
 class HoldKind(StrEnum):
@@ -64,10 +65,7 @@ class Hold:
         return camera_id == self.camera_id and start < self.end and end > self.start
 
     def as_dict(self, *, now: datetime | None = None) -> dict[str, Any]:
-        d = asdict(self)
-        for k, v in d.items():
-            if isinstance(v, datetime):
-                d[k] = v.isoformat()
+        d = iso_dict(self)
         if now is not None:
             d["active"] = self.active_at(now)
         return d

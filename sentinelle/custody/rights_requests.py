@@ -9,7 +9,7 @@ the hold).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,7 @@ from sentinelle.custody.holds import HoldKind, place_hold, release_rows
 from sentinelle.db.custody_tables import HoldRow, RightsRequestRow
 from sentinelle.db.engine import Database
 from sentinelle.errors import InputError, NotFoundError
+from sentinelle.serial import iso_dict
 
 HOLD_MARGIN = timedelta(days=30)
 """How long past the answer's deadline an unanswered request still holds its footage."""
@@ -68,10 +69,7 @@ class RightsRequest:
         return self.closed_at is None and now >= self.deadline_at
 
     def as_dict(self, *, now: datetime | None = None) -> dict[str, Any]:
-        d = asdict(self)
-        for k, v in d.items():
-            if isinstance(v, datetime):
-                d[k] = v.isoformat()
+        d = iso_dict(self)
         if now is not None:
             d["overdue"] = self.overdue(now)
         return d

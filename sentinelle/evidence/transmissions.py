@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from sentinelle.db.engine import Database
 from sentinelle.db.evidence_tables import TransmissionRow
+from sentinelle.serial import iso_dict
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,7 @@ class Transmission:
     audit_seq: int | None
 
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k, v in d.items():
-            if isinstance(v, datetime):
-                d[k] = v.isoformat()
+        d = iso_dict(self)
         return d
 
 

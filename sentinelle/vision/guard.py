@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-#: Distribution (PEP 503 normalised) → why it is forbidden.
+#: Distribution (PEP 503 normalised) → why it is forbidden. A denylist, not a use: these names
+#: appear here only so that CI fails if one is ever installed, declared or imported.
 FORBIDDEN_DISTRIBUTIONS: dict[str, str] = {
     "face-recognition": "face recognition (dlib embeddings)",
     "face-recognition-models": "face recognition models",
