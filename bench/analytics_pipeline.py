@@ -6,8 +6,9 @@ same frames, and streams per core with the motion gate on a mostly static scene.
 1. Raw model: the frames of the first `--seconds` of vtest are decoded, masked and
    letterboxed beforehand; only ``session.run`` is timed, one frame at a time.
 2. Whole pipeline on the same frames: decode (PyAV) + masks + motion gate (off: every frame
-   analysed) + letterbox + detection + decoding + NMS + tracking + counting, from the file.
-   1 and 2 alternate `--repeat` times (medians and the spread are printed).
+   analysed) + input blob + detection + decoding + NMS + tracking + counting, from the file.
+   1 and 2 alternate in blocks of `--block` frames over the clip, `--repeat` times (medians and
+   the spread are printed).
 3. Streams per core: a 60 s 1280×720 H.264 clip at 15 fps, a still vtest frame for 50 s then
    10 s of walkers, analysed at 5 fps with the motion gate; process CPU time per second of video
    gives how many such streams one core carries.
@@ -17,6 +18,7 @@ Every figure is single-threaded onnxruntime (``--threads``) on the CPU provider.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import statistics
@@ -48,9 +50,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--providers", default="CPUExecutionProvider")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--block", type=int, default=10,
+                    help="frames per block when raw model and pipeline alternate (default 10)")
     a = ap.parse_args()
     if a.repeat < 1:
         ap.error(f"--repeat must be at least 1, got {a.repeat}")
+    if a.block < 1:
+        ap.error(f"--block must be at least 1, got {a.block}")
     providers = a.providers.split(",")
     det = Detector(threads=a.threads, providers=providers)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -64,28 +70,45 @@ def main() -> None:
         blobs = [letterbox(f.image)[0] for f in frames]
         for b in blobs[:5]:
             det.infer(b)
-        # Raw model and whole pipeline alternate `--repeat` times, so that a change of load on
-        # the shared machine hits both; every run is printed, then the median and the spread.
+        # Raw model and whole pipeline alternate in blocks of `--block` frames (a fraction of
+        # a second each), `--repeat` times over the clip: this shared VM's speed drifts by
+        # ±10 % over seconds, and alternating blocks make every drift hit both sides. The
+        # pipeline is stepped frame by frame exactly as `Pipeline.run` does (decode + masks in
+        # the frame iterator, then `Pipeline.step`); each side's CPU time is summed over its
+        # blocks. Every run is printed, then the medians and the spread.
         runs = []
         for rep in range(a.repeat):
-            c, t = time.process_time(), time.perf_counter()
-            for b in blobs:
-                det.infer(b)
-            raw_cpu = (time.process_time() - c) / len(blobs)
-            raw_wall = (time.perf_counter() - t) / len(blobs)
-            # 2. whole pipeline, same frames, from the file
             pipe = Pipeline("B", det, lines=LINES, zones=ZONES, masks=MASKS,
                             config=PipelineConfig(fps=10, motion_gate=False))
-            c, t = time.process_time(), time.perf_counter()
-            counts = pipe.run(str(clip), start=T0)
-            cpu = (time.process_time() - c) / pipe.stats.frames
-            wall = (time.perf_counter() - t) / pipe.stats.frames
+            source = pipe.frames(str(clip), start=T0)
+            raw_cpu = raw_wall = cpu = wall = 0.0
+            counts, done = [], 0
+            while done < len(blobs):
+                block = blobs[done:done + a.block]
+                c, t = time.process_time(), time.perf_counter()
+                for b in block:
+                    det.infer(b)
+                raw_cpu += time.process_time() - c
+                raw_wall += time.perf_counter() - t
+                c, t = time.process_time(), time.perf_counter()
+                for frame in itertools.islice(source, len(block)):
+                    counts += pipe.step(frame)
+                cpu += time.process_time() - c
+                wall += time.perf_counter() - t
+                done += len(block)
+            source.close()
+            counts += pipe.counter.flush()
+            if pipe.stats.frames != len(blobs):
+                raise SystemExit(f"the pipeline read {pipe.stats.frames} frames, "
+                                 f"the raw model ran on {len(blobs)}")
+            n = len(blobs)
+            raw_cpu, cpu, raw_wall, wall = raw_cpu / n, cpu / n, raw_wall / n, wall / n
             runs.append((raw_cpu, cpu, raw_wall, wall))
             print(f"run {rep + 1}: raw {1000 * raw_cpu:.1f} ms/frame, pipeline {1000 * cpu:.1f} "
                   f"ms/frame (CPU) → {100 * raw_cpu / cpu:.1f} % per core, "
                   f"{100 * raw_wall / wall:.1f} % wall; {sum(c.count for c in counts)} counts")
         print(f"frames: {len(blobs)} (vtest 0–{a.seconds:g} s, 10 fps, 768×576 → 416×312), "
-              f"{sum(c.count for c in counts)} counts")
+              f"blocks of {a.block}, {sum(c.count for c in counts)} counts")
         raw_cpu, cpu, raw_wall, wall = (statistics.median(r[i] for r in runs) for i in range(4))
         ratios = [100 * r[0] / r[1] for r in runs]
         print(f"raw model:      {1 / raw_cpu:5.1f} fps per core "

@@ -55,6 +55,10 @@ def run(
         "--auto-tickets/--no-auto-tickets",
         help="Open a maintenance ticket (by system:recorder, audited) when a camera goes "
         "offline, close it when it records again")] = True,
+    purge_every: Annotated[float, typer.Option(
+        "--purge-every", min=0,
+        help="Enforce retention while recording: `record purge` at start and then every "
+        "this many minutes, as system:purge (0: never; then schedule `record purge`)")] = 60.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show ffmpeg's messages")
                        ] = False,
 ) -> None:
@@ -62,7 +66,8 @@ def run(
 
     One ffmpeg per stream, copied without re-encoding into fragmented MP4 segments under
     SENTINELLE_HOME/recordings/CAMERA/, indexed with their SHA-256. Streams that drop are
-    restarted with backoff and each outage is recorded as a gap.
+    restarted with backoff and each outage is recorded as a gap. Footage past retention is
+    destroyed every `--purge-every` minutes (legal holds honoured, destruction register).
     """
     from sentinelle.record.supervisor import RecorderConfig, build_recorder, recordings_root
 
@@ -100,11 +105,26 @@ def run(
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
+        retention, purger = "", None
+        if purge_every > 0:
+            from sentinelle.custody.enforcer import RetentionEnforcer
+            from sentinelle.custody.retention import parse_quota
+
+            purger = RetentionEnforcer(
+                db, recorder.root, keys=get_keys(settings),
+                quota_bytes=parse_quota(settings.recordings_quota), every_s=purge_every * 60,
+            ).start(stop)
+            retention = f", retention enforced every {purge_every:g} min"
         err_console.print(
             f"recording {len(recorder.sources)} stream(s) into {recorder.root} "
-            f"(segments of {segment_time:g} s); Ctrl-C stops"
+            f"(segments of {segment_time:g} s{retention}); Ctrl-C stops"
         )
-        recorder.run(stop)
+        try:
+            recorder.run(stop)
+        finally:
+            stop.set()
+            if purger is not None:  # let a purge under way finish its file and index row
+                purger.join(timeout=120)
         err_console.print("recorder stopped")
 
 

@@ -70,13 +70,14 @@ def nms(boxes: NDArray[np.float32], scores: NDArray[np.float32], iou: float,
         c = classes[order]
         ious[c[:, None] != c[None, :]] = 0
     suppress = ious > iou
-    removed = np.zeros(len(order), dtype=bool)
+    # Greedy, visiting only the boxes kept: the best box left is kept and every box it
+    # suppresses (itself included, IoU 1) leaves the queue.
     keep: list[int] = []
-    for i in range(len(order)):
-        if removed[i]:
-            continue
+    left = np.arange(len(order))
+    while len(left):
+        i = left[0]
         keep.append(i)
-        removed |= suppress[i]
+        left = left[~suppress[i, left]]
     return order[np.asarray(keep, dtype=np.intp)]
 
 
@@ -132,14 +133,18 @@ class Detector:
         h, w = image.shape[:2]
         if h <= INPUT_SIZE and w <= INPUT_SIZE:
             # The usual case (frames come scaled to the input size): one reused blob, only
-            # the image's rectangle rewritten. Transposing the bytes first and then casting
-            # the planes contiguously is faster than one strided cast-and-transpose copy.
+            # the image's rectangle rewritten, from the frame's planes (`frames.read_frames`);
+            # a packed image is transposed as bytes first, then cast contiguously (faster than
+            # one strided cast-and-transpose copy).
             if self._blob_hw != (h, w):
                 self._blob = np.full((1, 3, INPUT_SIZE, INPUT_SIZE), PAD_VALUE, np.float32)
                 self._planes = np.empty((3, h, w), np.uint8)
                 self._blob_hw = (h, w)
-            np.copyto(self._planes, image.transpose(2, 0, 1))
-            np.copyto(self._blob[0, :, :h, :w], self._planes)
+            planes = image.transpose(2, 0, 1)
+            if not planes.flags.c_contiguous:  # a packed image (frames come planar)
+                np.copyto(self._planes, planes)
+                planes = self._planes
+            np.copyto(self._blob[0, :, :h, :w], planes)
             blob, r = self._blob, 1.0
         else:
             blob, r = letterbox(image)

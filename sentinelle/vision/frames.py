@@ -29,11 +29,21 @@ MASK_FILL = 0
 
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One decoded, masked frame (BGR, ``H×W×3`` uint8) of one camera."""
+    """One decoded, masked frame (BGR, ``H×W×3`` uint8) of one camera.
+
+    Frames from `read_frames` hold their pixels as three planes (B, G, R, each ``H×W``) and
+    `image` is an ``H×W×3`` view of them: it indexes as any BGR image, and the detector gets
+    its planar input (`planes`) without a transposing copy.
+    """
 
     camera_id: str
     ts: datetime
     image: NDArray[np.uint8]
+
+    @property
+    def planes(self) -> NDArray[np.uint8]:
+        """The pixels as ``3×H×W`` (B, G, R planes); contiguous for frames of `read_frames`."""
+        return self.image.transpose(2, 0, 1)
 
     def __repr__(self) -> str:
         h, w = self.image.shape[:2]
@@ -87,12 +97,34 @@ class Masker:
             np.copyto(image[ys, xs], np.asarray(MASK_FILL, image.dtype), where=where)
         return image
 
+    def apply_planes(self, planes: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        """The same pixels filled on a ``C×H×W`` planar image, plane by plane."""
+        if not self.masks:
+            return planes
+        box = self._box((int(planes.shape[1]), int(planes.shape[2])))
+        if box is not None:
+            ys, xs, where = box
+            fill = np.asarray(MASK_FILL, planes.dtype)
+            for plane in planes:
+                np.copyto(plane[ys, xs], fill, where=where)
+        return planes
+
 
 def analysis_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     """The frame size analysed: the source scaled so its longer side is at most `max_side`
     (even numbers, for the scaler)."""
     r = min(1.0, max_side / max(width, height))
     return max(2, int(round(width * r / 2)) * 2), max(2, int(round(height * r / 2)) * 2)
+
+
+def planar_bgr(frame) -> NDArray[np.uint8]:  # noqa: ANN001 - av.VideoFrame in gbrp
+    """A new ``3×H×W`` array of a planar GBR frame's pixels, in B, G, R order."""
+    w, h = frame.width, frame.height
+    out = np.empty((3, h, w), np.uint8)
+    for dst, src in ((0, 1), (1, 0), (2, 2)):  # gbrp holds G, B, R
+        plane = frame.planes[src]
+        np.copyto(out[dst], np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)[:, :w])
+    return out
 
 
 def open_container(source: str, timeout_s: float = 10.0):  # noqa: ANN201 - av.container
@@ -156,10 +188,12 @@ def read_frames(
         else:
             stream.thread_type = "AUTO"
             stream.codec_context.thread_count = decode_threads
-        # One scaler for the whole stream, single-threaded: `frame.to_ndarray(width=…)` would
-        # build a new swscale context (and its thread pool) for every frame, which cost more
-        # than the decoding itself. Scaling and the conversion to BGR stay one swscale call.
-        scaler = VideoReformatter()
+        # Two swscale contexts for the whole stream, single-threaded (`frame.to_ndarray(width=…)`
+        # would build a new context, and its thread pool, for every frame: more than the
+        # decoding itself). The frame is scaled in YUV 4:2:0 first, then converted at the
+        # analysis size to planar GBR: cheaper than scaling straight to packed BGR, and the
+        # planes are what the detector takes (see `planar_bgr`).
+        scaler, converter = VideoReformatter(), VideoReformatter()
         period = 1.0 / fps
         next_t: float | None = None
         first: float | None = None
@@ -176,10 +210,11 @@ def read_frames(
             next_t = (math.floor(rel / period + 1e-6) + 1) * period
             if size is None:
                 size = analysis_size(frame.width, frame.height, max_side)
-            image = scaler.reformat(frame, width=size[0], height=size[1], format="bgr24",
-                                    interpolation="BILINEAR", threads=1).to_ndarray()
-            image = masker.apply(np.array(image, copy=True) if not image.flags.writeable
-                                 else image)
+            small = scaler.reformat(frame, width=size[0], height=size[1], format="yuv420p",
+                                    interpolation="BILINEAR", threads=1)
+            planes = masker.apply_planes(planar_bgr(converter.reformat(
+                small, format="gbrp", threads=1)))
+            image = planes.transpose(1, 2, 0)
             if realtime:
                 delay = rel - (time.monotonic() - wall0)
                 if delay > 0:

@@ -10,7 +10,7 @@ stay in memory and are dropped as soon as they are counted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -66,6 +66,19 @@ class Pipeline:
         dets = self.detector.detect(frame.image, self.camera_id, frame.ts)
         return self.counter.update(self.tracker.update(dets))
 
+    def frames(self, source: str, *, start: datetime | None = None,
+               realtime: bool | None = None) -> Iterator[Frame]:
+        """The masked frames of `source` as this pipeline analyses them."""
+        return read_frames(source, self.camera_id, self.masks, fps=self.config.fps,
+                           max_side=self.config.max_side, start=start, realtime=realtime,
+                           decode_threads=self.config.decode_threads)
+
+    def step(self, frame: Frame) -> list[Count]:
+        """Analyse one frame; returns the counts of the buckets it completed."""
+        ts = frame.ts
+        self.process(frame)
+        return self.counter.flush(before=ts)
+
     def run(self, source: str, *, start: datetime | None = None,
             stop_at: datetime | None = None, stop: threading.Event | None = None,
             on_counts: Callable[[list[Count]], None] | None = None,
@@ -88,9 +101,7 @@ class Pipeline:
             else:
                 on_counts(counts)
 
-        frames = read_frames(source, self.camera_id, self.masks, fps=self.config.fps,
-                             max_side=self.config.max_side, start=start, realtime=realtime,
-                             decode_threads=self.config.decode_threads)
+        frames = self.frames(source, start=start, realtime=realtime)
         try:
             for frame in frames:
                 if stop is not None and stop.is_set():
@@ -99,10 +110,9 @@ class Pipeline:
                 if stop_at is not None and (frame.ts >= stop_at or clock() >= stop_at):
                     self.stats.stopped_by = "end_date"
                     break
-                ts = frame.ts
-                self.process(frame)
+                counts = self.step(frame)
                 del frame
-                hand(self.counter.flush(before=ts))
+                hand(counts)
         finally:
             frames.close()
         hand(self.counter.flush())

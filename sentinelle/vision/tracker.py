@@ -108,14 +108,17 @@ class Tracker:
         t_cls = [t.cls for t in tracks]
         matched = np.zeros(len(tracks), dtype=bool)
         high = dets.scores >= self.high
-        for cls in np.unique(dets.classes):
+        # One IoU matrix for every detection against every track (the same float32 values as
+        # one per class and band), sliced below.
+        iou_all = iou_matrix(dets.boxes, pred)
+        for cls in np.unique(dets.classes).tolist():
             of_cls = dets.classes == cls
             for band in (of_cls & high, of_cls & ~high):
                 idx = np.flatnonzero(band)
                 free = [i for i, c in enumerate(t_cls) if c == cls and not matched[i]]
                 if len(idx) == 0 or not free:
                     continue
-                iou = iou_matrix(dets.boxes[idx], pred[free])
+                iou = iou_all[np.ix_(idx, free)]
                 rows, cols = linear_sum_assignment(-iou)
                 ok = iou[rows, cols] >= self.min_iou
                 if not ok.any():

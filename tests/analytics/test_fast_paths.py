@@ -15,6 +15,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_one_scaler_per_stream_gives_the_pixels_of_a_fresh_scaler_per_frame(clip12):
+    """The reused scalers, the planar conversion and the planes' BGR view give the pixels of
+    fresh scalers converting to packed BGR (and the view indexes as a BGR image)."""
     import av
 
     reference = []
@@ -23,8 +25,10 @@ def test_one_scaler_per_stream_gives_the_pixels_of_a_fresh_scaler_per_frame(clip
             if i % 2:  # clip12 is 10 fps, read at 5 fps below
                 continue
             w, h = analysis_size(frame.width, frame.height, 416)
-            reference.append(frame.to_ndarray(width=w, height=h, format="bgr24",
-                                              interpolation="BILINEAR"))
+            # What `read_frames` does in two passes (scaled in YUV 4:2:0, then converted),
+            # here with fresh scalers and the packed BGR conversion.
+            small = frame.reformat(width=w, height=h, format="yuv420p", interpolation="BILINEAR")
+            reference.append(small.to_ndarray(format="bgr24"))
             if len(reference) == 8:
                 break
     for threads in (1, 0):
@@ -32,6 +36,22 @@ def test_one_scaler_per_stream_gives_the_pixels_of_a_fresh_scaler_per_frame(clip
         assert len(frames) >= len(reference)
         for got, want in zip(frames, reference, strict=False):
             assert np.array_equal(got.image, want), f"decode_threads={threads} at {got.ts}"
+
+
+def test_the_detector_reads_the_planes_of_a_frame_as_it_reads_a_packed_image(clip12, detector):
+    frames = list(read_frames(str(clip12), "C", [[(0, 0), (0.3, 0), (0.3, 0.2)]], fps=5,
+                              start=T0))
+    assert frames and all(f.planes.flags.c_contiguous for f in frames)
+    assert frames[0].image.shape[2] == 3
+    found = 0
+    for f in frames[:6]:
+        planar = detector.detect(f.image, "C", f.ts)
+        packed = detector.detect(np.ascontiguousarray(f.image), "C", f.ts)
+        assert np.array_equal(planar.boxes, packed.boxes)
+        assert np.array_equal(planar.scores, packed.scores)
+        assert np.array_equal(planar.classes, packed.classes)
+        found += len(planar)
+    assert found > 0  # vtest has people in every frame
 
 
 def test_negative_decoder_threads_are_refused(clip12):
@@ -79,6 +99,10 @@ def test_the_masker_fills_exactly_the_pixels_of_apply_masks():
         for shape in ((312, 416, 3), (576, 768, 3), (100, 60)):
             image = rng.integers(1, 256, shape, dtype=np.uint8)
             want = apply_masks(image.copy(), masks)
-            got = Masker(masks).apply(image)
+            got = Masker(masks).apply(image.copy())
             assert np.array_equal(got, want), (masks, shape)
+            if len(shape) == 3:  # the same pixels filled on the planes (`read_frames`)
+                planes = np.ascontiguousarray(image.transpose(2, 0, 1))
+                Masker(masks).apply_planes(planes)
+                assert np.array_equal(planes.transpose(1, 2, 0), want), (masks, shape)
     assert (Masker(polys).apply(np.full((50, 50, 3), 9, np.uint8)) == 0).any()
