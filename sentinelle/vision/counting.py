@@ -77,6 +77,11 @@ def _crosses(p: Point, q: Point, a: Point, b: Point) -> bool:
     return (_orient(a, b, p) * _orient(a, b, q) <= 0) and (_orient(p, q, a) * _orient(p, q, b) <= 0)
 
 
+def _segment_geometry(a: Point, b: Point) -> tuple[float, float, float, float, float]:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    return a[0], a[1], dx, dy, dx * dx + dy * dy or 1e-12
+
+
 @dataclass
 class _TrackState:
     point: Point
@@ -113,6 +118,9 @@ class Counter:
         self._segments = {
             ln.name: [(ln.points[i], ln.points[i + 1]) for i in range(len(ln.points) - 1)]
             for ln in self.lines}
+        # Per segment: its start, direction and squared length (what `_side` needs).
+        self._geometry = {name: [_segment_geometry(a, b) for a, b in segs]
+                          for name, segs in self._segments.items()}
         self._tracks: dict[int, _TrackState] = {}
         self._counts: _Counter[tuple[datetime, str | None, str | None, str | None, str]] = (
             _Counter())
@@ -120,13 +128,12 @@ class Counter:
     def _side(self, name: str, p: Point) -> tuple[int, float]:
         """Side of `p` relative to the nearest segment of the line, and its distance to it."""
         best: tuple[float, float] | None = None
-        for a, b in self._segments[name]:
-            dx, dy = b[0] - a[0], b[1] - a[1]
-            n2 = dx * dx + dy * dy or 1e-12
-            t = min(1.0, max(0.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / n2))
-            dist = math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1])
+        px, py = p
+        for ax, ay, dx, dy, n2 in self._geometry[name]:
+            t = min(1.0, max(0.0, ((px - ax) * dx + (py - ay) * dy) / n2))
+            dist = math.hypot(ax + t * dx - px, ay + t * dy - py)
             if best is None or dist < best[1]:
-                best = (dx * (p[1] - a[1]) - dy * (p[0] - a[0]), dist)
+                best = (dx * (py - ay) - dy * (px - ax), dist)
         assert best is not None
         return (1 if best[0] > 0 else -1), best[1]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +21,16 @@ from sentinelle.vision.detections import COCO_TO_CLASS, Detections, iou_matrix
 INPUT_SIZE = 416
 STRIDES = (8, 16, 32)
 PAD_VALUE = 114
+
+
+class Ran(NamedTuple):
+    """What `Detector.run_image` keeps of one model run."""
+
+    cells: NDArray[np.intp]
+    rows: NDArray[np.float32]
+    width: int
+    height: int
+    scale: float
 
 
 def default_model_path() -> Path:
@@ -130,6 +141,13 @@ class Detector:
 
     def detect(self, image: NDArray[np.uint8], camera_id: str, ts: datetime) -> Detections:
         """Detect in one BGR frame (masks already filled by `frames`)."""
+        return self.decode_image(self.run_image(image), camera_id, ts)
+
+    def run_image(self, image: NDArray[np.uint8]) -> Ran:
+        """The model run on one BGR frame: the candidate cells of its output (taken while
+        the output is still in the caches; the rest of it is dropped), with the frame's width,
+        height and the scale applied — what `decode_image` takes. `Pipeline` runs the model
+        on a batch of frames back to back, then decodes: each stage's code stays cached."""
         h, w = image.shape[:2]
         if h <= INPUT_SIZE and w <= INPUT_SIZE:
             # The usual case (frames come scaled to the input size): one reused blob, only
@@ -148,20 +166,37 @@ class Detector:
             blob, r = self._blob, 1.0
         else:
             blob, r = letterbox(image)
-        return self.decode(self.infer(blob), camera_id, ts, width=w, height=h, scale=r)
+        cand, rows = self.candidates(self.infer(blob))
+        return Ran(cand, rows, w, h, r)
+
+    def decode_image(self, ran: Ran, camera_id: str, ts: datetime) -> Detections:
+        """The `Detections` of a `run_image`."""
+        return self.decode_candidates(ran.cells, ran.rows, camera_id, ts, width=ran.width,
+                                      height=ran.height, scale=ran.scale)
+
+    def candidates(self, out: NDArray[np.float32]) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+        """The grid cells that may hold a detection, and their rows of the output.
+
+        Objectness first: the score is objectness × class score, so cells whose objectness is
+        below the threshold can never pass (and are nearly all of them)."""
+        cand = np.flatnonzero(out[:, 4] >= self.score_threshold)
+        return cand, out[cand]
 
     def decode(self, out: NDArray[np.float32], camera_id: str, ts: datetime, *, width: int,
                height: int, scale: float) -> Detections:
         """Turn the raw grid into `Detections` in normalised coordinates of the frame."""
-        # Objectness first: the score is objectness × class score, so cells whose objectness
-        # is below the threshold can never pass (and are nearly all of them).
-        cand = np.flatnonzero(out[:, 4] >= self.score_threshold)
+        cand, o = self.candidates(out)
+        return self.decode_candidates(cand, o, camera_id, ts, width=width, height=height,
+                                      scale=scale)
+
+    def decode_candidates(self, cand: NDArray[np.intp], o: NDArray[np.float32], camera_id: str,
+                          ts: datetime, *, width: int, height: int, scale: float) -> Detections:
+        """`decode` from the `candidates` of an output."""
         if not len(cand):
             return Detections(camera_id=camera_id, ts=ts)
-        o = out[cand]
         scores_all = o[:, 4:5] * o[:, self._coco_cols]
         best = scores_all.argmax(axis=1)
-        score = scores_all[np.arange(len(o)), best]
+        score = scores_all.max(axis=1)  # the value at `best`, in one call
         keep = np.flatnonzero(score >= self.score_threshold)
         if not len(keep):
             return Detections(camera_id=camera_id, ts=ts)
@@ -170,9 +205,11 @@ class Detector:
         centre = (o[:, :2] + self._cells[idx]) * strides
         size = np.exp(np.minimum(np.maximum(o[:, 2:4], -10), 10)) * strides  # np.clip: slower
         half = size / 2
-        boxes = np.concatenate([centre - half, centre + half], axis=1) / scale
+        boxes = np.concatenate([centre - half, centre + half], axis=1)
+        if scale != 1.0:
+            boxes /= scale
         boxes /= np.array([width, height, width, height], dtype=np.float32)
-        boxes = np.minimum(np.maximum(boxes, 0), 1).astype(np.float32)
+        boxes = np.minimum(np.maximum(boxes, 0), 1).astype(np.float32, copy=False)
         classes = self._ours[best[keep]]
         score = score[keep].astype(np.float32)
         # Per-class NMS in one pass; `nms` returns the kept boxes best score first.

@@ -97,7 +97,9 @@ class Tracker:
         """Continue the live tracks with the detections (writes their ids into `ids`).
 
         All the tracks' predicted boxes are computed in one go (`_Track.predicted`, same float32
-        arithmetic), and each round's matches are updated together."""
+        arithmetic) and one IoU matrix serves both rounds: a detection and a track of different
+        classes get an IoU of 0, below `min_iou`, so matching all classes in one assignment
+        matches each class with its own tracks only."""
         ts, period = dets.ts, self._period_s
         tracks = self._tracks
         factor = np.array([min(a / period if period > 0 else 0.0, 5.0) for a in ages],
@@ -105,34 +107,31 @@ class Tracker:
         t_boxes = np.stack([t.box for t in tracks])
         t_vel = np.stack([t.velocity for t in tracks])
         pred = (t_boxes + t_vel * factor).astype(np.float32)
-        t_cls = [t.cls for t in tracks]
+        t_cls = np.array([t.cls for t in tracks], dtype=dets.classes.dtype)
+        iou_all = iou_matrix(dets.boxes, pred)
+        iou_all[dets.classes[:, None] != t_cls[None, :]] = 0
         matched = np.zeros(len(tracks), dtype=bool)
         high = dets.scores >= self.high
-        # One IoU matrix for every detection against every track (the same float32 values as
-        # one per class and band), sliced below.
-        iou_all = iou_matrix(dets.boxes, pred)
-        for cls in np.unique(dets.classes).tolist():
-            of_cls = dets.classes == cls
-            for band in (of_cls & high, of_cls & ~high):
-                idx = np.flatnonzero(band)
-                free = [i for i, c in enumerate(t_cls) if c == cls and not matched[i]]
-                if len(idx) == 0 or not free:
-                    continue
-                iou = iou_all[np.ix_(idx, free)]
-                rows, cols = linear_sum_assignment(-iou)
-                ok = iou[rows, cols] >= self.min_iou
-                if not ok.any():
-                    continue
-                d_sel = idx[rows[ok]]
-                t_sel = [free[c] for c in cols[ok]]
-                steps = np.array([max(ages[i] / period, 1.0) for i in t_sel],
-                                 dtype=np.float32)[:, None]
-                new_boxes = dets.boxes[d_sel]
-                v = (new_boxes - t_boxes[t_sel]) / steps
-                velocity = 0.5 * t_vel[t_sel] + 0.5 * v
-                for j, (i, d) in enumerate(zip(t_sel, d_sel, strict=True)):
-                    t = tracks[i]
-                    t.velocity, t.box = velocity[j], new_boxes[j]
-                    t.last_seen, t.hits = ts, t.hits + 1
-                    ids[d] = t.id
-                    matched[i] = True
+        for band in (high, ~high):
+            idx = np.flatnonzero(band)
+            free = np.flatnonzero(~matched)
+            if len(idx) == 0 or len(free) == 0:
+                continue
+            iou = iou_all[idx][:, free]
+            rows, cols = linear_sum_assignment(-iou)
+            ok = iou[rows, cols] >= self.min_iou
+            if not ok.any():
+                continue
+            d_sel = idx[rows[ok]]
+            t_sel = free[cols[ok]].tolist()
+            steps = np.array([max(ages[i] / period, 1.0) for i in t_sel],
+                             dtype=np.float32)[:, None]
+            new_boxes = dets.boxes[d_sel]
+            v = (new_boxes - t_boxes[t_sel]) / steps
+            velocity = 0.5 * t_vel[t_sel] + 0.5 * v
+            for j, (i, d) in enumerate(zip(t_sel, d_sel.tolist(), strict=True)):
+                t = tracks[i]
+                t.velocity, t.box = velocity[j], new_boxes[j]
+                t.last_seen, t.hits = ts, t.hits + 1
+                ids[d] = t.id
+                matched[i] = True

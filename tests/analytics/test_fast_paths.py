@@ -106,3 +106,38 @@ def test_the_masker_fills_exactly_the_pixels_of_apply_masks():
                 Masker(masks).apply_planes(planes)
                 assert np.array_equal(planes.transpose(1, 2, 0), want), (masks, shape)
     assert (Masker(polys).apply(np.full((50, 50, 3), 9, np.uint8)) == 0).any()
+
+
+def test_batches_analyse_exactly_as_frame_by_frame(clip12, detector):
+    from sentinelle.vision.counting import Line, Zone
+    from sentinelle.vision.pipeline import Pipeline, PipelineConfig
+
+    lines = [Line("ouest", ((0.30, 0.28), (0.30, 0.62))), Line("est", ((0.70, 0.2), (0.70, 0.8)))]
+    zones = [Zone("chemin", ((0.0, 0.3), (1.0, 0.3), (1.0, 0.6), (0.0, 0.6)))]
+    results = {}
+    for batch in (1, 4, 10):
+        pipe = Pipeline("C", detector, lines=lines, zones=zones,
+                        config=PipelineConfig(fps=10, motion_gate=True, batch=batch))
+        frames = list(pipe.frames(str(clip12), start=T0))
+        tracked = []
+        for i in range(0, len(frames), batch):
+            for d in pipe.process_batch(frames[i:i + batch]):
+                tracked.append(None if d is None else
+                               (d.boxes.tobytes(), d.track_ids.tolist(), d.classes.tolist()))
+        counts = [(c.start, c.zone, c.line, c.direction, c.cls, c.count)
+                  for c in pipe.counter.flush()]
+        run = Pipeline("C", detector, lines=lines, zones=zones,
+                       config=PipelineConfig(fps=10, motion_gate=True, batch=batch))
+        ran = [(c.start, c.zone, c.line, c.direction, c.cls, c.count)
+               for c in run.run(str(clip12), start=T0)]
+        assert ran == counts  # `run` batches the same way
+        results[batch] = (tracked, counts, pipe.stats.frames, pipe.stats.detected)
+    assert results[1][0] and any(t is not None and t[1] for t in results[1][0])
+    assert results[4] == results[1] and results[10] == results[1]
+
+
+def test_a_batch_must_hold_a_frame():
+    from sentinelle.vision.pipeline import PipelineConfig
+
+    with pytest.raises(ValueError, match="batch must be at least 1 frame, got 0"):
+        PipelineConfig(batch=0)
