@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--block", type=int, default=PipelineConfig().batch,
                     help="frames per block when raw model and pipeline alternate, and the "
-                    "pipeline's batch (default: PipelineConfig's, 10)")
+                    "pipeline's batch (default: PipelineConfig's, 20)")
     a = ap.parse_args()
     if a.repeat < 1:
         ap.error(f"--repeat must be at least 1, got {a.repeat}")

@@ -12,7 +12,7 @@ back, then box decoding, tracking and counting in time order — rather than fra
 model's working set evicts everything else from the processor's caches, and interleaving the
 stages made every step after it run cold (about 10 % of the model's cost per frame, measured in
 bench/analytics_pipeline.py). Results are the same as one frame at a time; only the latency
-grows, by one batch (2 s at 5 frames/s), which counts per 10-s bucket do not notice.
+grows, by one batch (4 s at 5 frames/s), which counts per 10-s bucket do not notice.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class PipelineConfig:
     motion_gate: bool = True
     bucket_s: int = DEFAULT_BUCKET_S
     decode_threads: int = 1  # `read_frames`: 1 costs the least CPU per frame, 0 = FFmpeg's choice
-    batch: int = 10  # frames analysed stage by stage together (see the module's docstring)
+    batch: int = 20  # frames analysed stage by stage together (see the module's docstring)
 
     def __post_init__(self) -> None:
         if self.batch < 1:
