@@ -9,6 +9,7 @@ classes of `COCO_TO_CLASS` are kept, merged into our four classes, then per-clas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -151,23 +152,35 @@ class Detector:
         h, w = image.shape[:2]
         if h <= INPUT_SIZE and w <= INPUT_SIZE:
             # The usual case (frames come scaled to the input size): one reused blob, only
-            # the image's rectangle rewritten, from the frame's planes (`frames.read_frames`);
-            # a packed image is transposed as bytes first, then cast contiguously (faster than
-            # one strided cast-and-transpose copy).
+            # the image's rectangle rewritten. Transposing the bytes first and then casting
+            # the planes contiguously is faster than one strided cast-and-transpose copy
+            # (frames of `read_frames` skip both: see `run_planes`).
             if self._blob_hw != (h, w):
                 self._blob = np.full((1, 3, INPUT_SIZE, INPUT_SIZE), PAD_VALUE, np.float32)
                 self._planes = np.empty((3, h, w), np.uint8)
                 self._blob_hw = (h, w)
-            planes = image.transpose(2, 0, 1)
-            if not planes.flags.c_contiguous:  # a packed image (frames come planar)
-                np.copyto(self._planes, planes)
-                planes = self._planes
-            np.copyto(self._blob[0, :, :h, :w], planes)
+            np.copyto(self._planes, image.transpose(2, 0, 1))
+            np.copyto(self._blob[0, :, :h, :w], self._planes)
             blob, r = self._blob, 1.0
         else:
             blob, r = letterbox(image)
         cand, rows = self.candidates(self.infer(blob))
         return Ran(cand, rows, w, h, r)
+
+    def run_planes(self, planes: Sequence[NDArray[np.uint8]]) -> Ran:
+        """`run_image` on a frame given as its B, G, R planes (`Frame.planes`): each plane is
+        cast straight into its channel of the input, with the same values."""
+        h, w = planes[0].shape
+        if h > INPUT_SIZE or w > INPUT_SIZE:
+            return self.run_image(np.stack(planes, axis=2))
+        if self._blob_hw != (h, w):
+            self._blob = np.full((1, 3, INPUT_SIZE, INPUT_SIZE), PAD_VALUE, np.float32)
+            self._planes = np.empty((3, h, w), np.uint8)
+            self._blob_hw = (h, w)
+        for c in range(3):
+            np.copyto(self._blob[0, c, :h, :w], planes[c])
+        cand, rows = self.candidates(self.infer(self._blob))
+        return Ran(cand, rows, int(w), int(h), 1.0)
 
     def decode_image(self, ran: Ran, camera_id: str, ts: datetime) -> Detections:
         """The `Detections` of a `run_image`."""

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,26 +28,36 @@ DEFAULT_MAX_SIDE = 416  # YOLOX-Nano's input: larger frames would only be scaled
 MASK_FILL = 0
 
 
+#: A frame's pixels as three ``H×W`` uint8 planes, in the order B, G, R.
+Planes = tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8]]
+
+
 @dataclass(frozen=True, eq=False)
 class Frame:
-    """One decoded, masked frame (BGR, ``H×W×3`` uint8) of one camera.
+    """One decoded, masked frame of one camera.
 
-    Frames from `read_frames` hold their pixels as three planes (B, G, R, each ``H×W``) and
-    `image` is an ``H×W×3`` view of them: it indexes as any BGR image, and the detector gets
-    its planar input (`planes`) without a transposing copy.
+    Its pixels are three planes, B, G and R (`planes`, each ``H×W`` uint8: what the scaler
+    wrote, masks filled, no copy): the detector casts its input from them and the motion gate
+    reads the green one. `image` is the usual ``H×W×3`` BGR array, made at its first use.
     """
 
     camera_id: str
     ts: datetime
-    image: NDArray[np.uint8]
+    planes: Planes
+
+    @cached_property
+    def image(self) -> NDArray[np.uint8]:
+        """The frame as one ``H×W×3`` BGR array (a copy of the planes, made once)."""
+        return np.stack(self.planes, axis=2)
 
     @property
-    def planes(self) -> NDArray[np.uint8]:
-        """The pixels as ``3×H×W`` (B, G, R planes); contiguous for frames of `read_frames`."""
-        return self.image.transpose(2, 0, 1)
+    def shape(self) -> tuple[int, int]:
+        """``(height, width)``."""
+        h, w = self.planes[0].shape
+        return int(h), int(w)
 
     def __repr__(self) -> str:
-        h, w = self.image.shape[:2]
+        h, w = self.shape
         return f"Frame(camera_id={self.camera_id!r}, ts={self.ts.isoformat()}, {w}x{h})"
 
 
@@ -97,14 +108,14 @@ class Masker:
             np.copyto(image[ys, xs], np.asarray(MASK_FILL, image.dtype), where=where)
         return image
 
-    def apply_planes(self, planes: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        """The same pixels filled on a ``C×H×W`` planar image, plane by plane."""
-        if not self.masks:
+    def apply_planes(self, planes: Sequence[NDArray[np.uint8]]) -> Sequence[NDArray[np.uint8]]:
+        """The same pixels filled on each ``H×W`` plane of a planar image."""
+        if not self.masks or not len(planes):
             return planes
-        box = self._box((int(planes.shape[1]), int(planes.shape[2])))
+        box = self._box((int(planes[0].shape[0]), int(planes[0].shape[1])))
         if box is not None:
             ys, xs, where = box
-            fill = np.asarray(MASK_FILL, planes.dtype)
+            fill = np.asarray(MASK_FILL, planes[0].dtype)
             for plane in planes:
                 np.copyto(plane[ys, xs], fill, where=where)
         return planes
@@ -117,14 +128,16 @@ def analysis_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(2, int(round(width * r / 2)) * 2), max(2, int(round(height * r / 2)) * 2)
 
 
-def planar_bgr(frame) -> NDArray[np.uint8]:  # noqa: ANN001 - av.VideoFrame in gbrp
-    """A new ``3×H×W`` array of a planar GBR frame's pixels, in B, G, R order."""
+def planar_bgr(frame) -> Planes:  # noqa: ANN001 - av.VideoFrame in gbrp
+    """Views of a planar GBR frame's planes, in B, G, R order (no copy: the arrays keep the
+    frame's buffers alive)."""
     w, h = frame.width, frame.height
-    out = np.empty((3, h, w), np.uint8)
-    for dst, src in ((0, 1), (1, 0), (2, 2)):  # gbrp holds G, B, R
-        plane = frame.planes[src]
-        np.copyto(out[dst], np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)[:, :w])
-    return out
+
+    def plane(i: int) -> NDArray[np.uint8]:
+        p = frame.planes[i]
+        return np.frombuffer(p, np.uint8).reshape(h, p.line_size)[:, :w]
+
+    return plane(1), plane(0), plane(2)  # gbrp holds G, B, R
 
 
 def open_container(source: str, timeout_s: float = 10.0):  # noqa: ANN201 - av.container
@@ -212,13 +225,12 @@ def read_frames(
                 size = analysis_size(frame.width, frame.height, max_side)
             small = scaler.reformat(frame, width=size[0], height=size[1], format="yuv420p",
                                     interpolation="BILINEAR", threads=1)
-            planes = masker.apply_planes(planar_bgr(converter.reformat(
-                small, format="gbrp", threads=1)))
-            image = planes.transpose(1, 2, 0)
+            planes = planar_bgr(converter.reformat(small, format="gbrp", threads=1))
+            masker.apply_planes(planes)
             if realtime:
                 delay = rel - (time.monotonic() - wall0)
                 if delay > 0:
                     time.sleep(delay)
-            yield Frame(camera_id=camera_id, ts=t0 + timedelta(seconds=rel), image=image)
+            yield Frame(camera_id=camera_id, ts=t0 + timedelta(seconds=rel), planes=planes)
     finally:
         container.close()

@@ -30,10 +30,12 @@ class MotionGate:
         self.opened = 0
 
     def thumbnail(self, image: NDArray[np.uint8]) -> NDArray[np.int16]:
+        """A BGR image's green channel, or a grey plane, sub-sampled to about `width`."""
         step = max(1, image.shape[1] // self.width)
         small = image[::step, ::step]
-        # Green channel as grey: cheap and close to luminance.
-        return small[:, :, 1].astype(np.int16)
+        if small.ndim == 3:  # green channel as grey: cheap and close to luminance
+            small = small[:, :, 1]
+        return small.astype(np.int16)
 
     def __call__(self, image: NDArray[np.uint8], ts: datetime) -> bool:
         self.frames += 1

@@ -81,10 +81,10 @@ class Pipeline:
                 raise ValueError(f"pipeline of {self.camera_id!r} got a frame of "
                                  f"{frame.camera_id!r}")
         picked = [i for i, f in enumerate(frames)
-                  if self.gate is None or self.gate(f.image, f.ts)]
+                  if self.gate is None or self.gate(f.planes[1], f.ts)]  # green as grey
         self.stats.frames += len(frames)
         self.stats.detected += len(picked)
-        ran = [self.detector.run_image(frames[i].image) for i in picked]
+        ran = [self.detector.run_planes(frames[i].planes) for i in picked]
         results: list[Detections | None] = [None] * len(frames)
         for i, out in zip(picked, ran, strict=True):
             dets = self.detector.decode_image(out, self.camera_id, frames[i].ts)
