@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,12 +15,12 @@ from rich.table import Table
 from sentinelle.access.audit import Actor
 from sentinelle.cli.common import (
     console,
+    db_and_keys,
     err_console,
     errors_to_exit,
     fail,
-    get_database,
-    get_keys,
-    get_settings,
+    parse_date,
+    parse_time,
     print_json,
 )
 
@@ -30,26 +30,6 @@ app = typer.Typer(
 zones_app = typer.Typer(help="Counting zones and lines per camera head (image coordinates).",
                         no_args_is_help=True)
 app.add_typer(zones_app, name="zones")
-
-
-def _db_keys():
-    settings = get_settings()
-    return get_database(settings), get_keys(settings)
-
-
-def _parse_time(value: str, name: str) -> datetime:
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{name} `{value}` is not an ISO 8601 time (e.g. 2026-11-25T10:00:00Z)", 2)
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def _parse_date(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name} `{value}` is not a date (YYYY-MM-DD)", 2)
 
 
 @zones_app.command("import")
@@ -66,7 +46,7 @@ def zones_import(
 
     with errors_to_exit():
         shapes = read_shapes_file(file)
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         counts = ShapeStore(db, keys).replace(shapes, actor=Actor.cli(), source=file.name)
     if as_json:
         print_json({"imported": len(shapes), "cameras": counts})
@@ -84,7 +64,7 @@ def zones_list(
     from sentinelle.analytics.shapes import ShapeStore
 
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         shapes = ShapeStore(db, keys).shapes(camera)
     if as_json:
         print_json([s.as_dict() for s in shapes])
@@ -108,9 +88,9 @@ def enable(
     anonymes" until a date (audited: analytics_change). Nothing runs after that date."""
     from sentinelle.analytics.basis import Enablements
 
-    day = _parse_date(until, "--until")
+    day = parse_date(until, "--until")
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         e = Enablements(db, keys).enable(camera, mode=mode, purpose=purpose, dpia=dpia,
                                          until=day, actor=Actor.cli())
     if as_json:
@@ -126,7 +106,7 @@ def disable(camera: Annotated[str, typer.Argument(help="Camera id")]) -> None:
     from sentinelle.analytics.basis import Enablements
 
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         Enablements(db, keys).disable(camera, actor=Actor.cli())
     console.print(f"analytics disabled on {camera}", highlight=False)
 
@@ -138,7 +118,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")
     from sentinelle.analytics.basis import Enablements
 
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         items = Enablements(db, keys).all()
     now = datetime.now(UTC)
     if as_json:
@@ -189,7 +169,7 @@ def run(
     if fps <= 0:
         fail(f"--fps must be positive, got {fps}", 2)
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         sup = Supervisor(db, keys, sources=sources, only=camera or None, config=SupervisorConfig(
             check_s=check, pipeline=PipelineConfig(fps=fps, motion_gate=not no_motion_gate)))
         stop = threading.Event()
@@ -230,10 +210,10 @@ def stats(
     """Counts per interval by zone or line, direction and class."""
     from sentinelle.analytics.stats import CountStore, parse_interval
 
-    t0, t1 = _parse_time(start, "--from"), _parse_time(end, "--to")
+    t0, t1 = parse_time(start, "--from"), parse_time(end, "--to")
     with errors_to_exit():
         seconds = parse_interval(interval)
-        db, _ = _db_keys()
+        db, _ = db_and_keys()
         series = CountStore(db).series(camera, t0, t1, seconds)
     if as_json:
         print_json({"camera": camera, "interval": interval, "series": series})

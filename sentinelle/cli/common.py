@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, NoReturn
 
 import typer
@@ -57,3 +58,28 @@ def errors_to_exit() -> Iterator[None]:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def db_and_keys() -> tuple[Database, Keys]:
+    """The database and the keys of the configured home."""
+    settings = get_settings()
+    return get_database(settings), get_keys(settings)
+
+
+def parse_time(value: str, option: str, *, naive_tz: tzinfo = UTC,
+               example: str = "2026-11-25T10:00:00Z") -> datetime:
+    """An ISO 8601 time given as `option`; without an offset it is read in `naive_tz`. A bad
+    value exits 2 naming the option."""
+    try:
+        t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option} `{value}` is not an ISO 8601 time (e.g. {example})", 2)
+    return t if t.tzinfo else t.replace(tzinfo=naive_tz)
+
+
+def parse_date(value: str, option: str) -> date:
+    """A date (YYYY-MM-DD) given as `option`; a bad value exits 2 naming the option."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option} `{value}` is not a date (YYYY-MM-DD)", 2)

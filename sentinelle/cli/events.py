@@ -18,12 +18,11 @@ from sentinelle.access.audit import Actor
 from sentinelle.cli.analytics import app
 from sentinelle.cli.common import (
     console,
+    db_and_keys,
     err_console,
     errors_to_exit,
     fail,
-    get_database,
-    get_keys,
-    get_settings,
+    parse_time,
     print_json,
 )
 
@@ -35,18 +34,9 @@ basis_app = typer.Typer(
 app.add_typer(basis_app, name="basis")
 
 
-def _db_keys():
-    settings = get_settings()
-    return get_database(settings), get_keys(settings)
-
-
 def _when(value: str, name: str) -> datetime:
     """ISO 8601; without an offset, the time is read in Europe/Paris."""
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{name} `{value}` is not an ISO 8601 time (e.g. 2026-06-21T18:00:00+02:00)", 2)
-    return t if t.tzinfo else t.replace(tzinfo=PARIS)
+    return parse_time(value, name, naive_tz=PARIS, example="2026-06-21T18:00:00+02:00")
 
 
 @basis_app.command("add")
@@ -70,7 +60,7 @@ def basis_add(
 
     t0, t1 = _when(start, "--start"), _when(end, "--end")
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         b = EventBases(db, keys).add(text=text, decision=decision, cameras=cameras, start=t0,
                                      end=t1, events=events, actor=Actor.cli())
     d = b.as_dict(datetime.now(UTC))
@@ -97,7 +87,7 @@ def basis_end(
 
     when = _when(at, "--at") if at else None
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         b = EventBases(db, keys).end(basis, reason=reason, at=when, actor=Actor.cli())
     console.print(f"legal basis #{b.id} now ends at {b.as_dict()['end']}", highlight=False)
 
@@ -109,7 +99,7 @@ def basis_list(as_json: Annotated[bool, typer.Option("--json", help="Print as JS
     from sentinelle.events.basis import EventBases
 
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         items = EventBases(db, keys).all()
     now = datetime.now(UTC)
     if as_json:
@@ -136,7 +126,7 @@ def alerts(
     if state is not None and state not in {s.value for s in AlertState}:
         fail(f"--state `{state}` must be raised, confirmed or dismissed", 2)
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         items = Alerts(db, keys).list(state=state, camera_id=camera)
     if as_json:
         keys_ = ("id", "camera", "type", "ts", "state", "decided_by", "decided_at", "reason")
@@ -167,7 +157,7 @@ def decide(
     if not reason.strip():
         fail("--reason must say why the alert is confirmed or dismissed", 2)
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         a = Alerts(db, keys).decide(alert, confirm=confirm, reason=reason, actor=Actor.cli())
     console.print(f"alert #{a.id} {a.state} by {a.decided_by}", highlight=False)
 
@@ -183,7 +173,7 @@ def alerts_purge(
     from sentinelle.events.alerts import Alerts
 
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         n = Alerts(db, keys).purge(keep_days=keep_days)
     console.print(f"{n['thumbnails']} thumbnail(s) and {n['alerts']} alert(s) removed",
                   highlight=False)
@@ -197,7 +187,7 @@ def performance_cmd(as_json: Annotated[bool, typer.Option("--json", help="Print 
     from sentinelle.events.performance import performance
 
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         perf = performance(Alerts(db, keys).list())
     if as_json:
         print_json(perf)
@@ -258,7 +248,7 @@ def events_run(
     from sentinelle.vision.models import model_path
 
     with errors_to_exit():
-        db, keys = _db_keys()
+        db, keys = db_and_keys()
         pipe = EventPipeline(db, keys, camera)
         basis = pipe.start()
         for e, why in pipe.skipped.items():

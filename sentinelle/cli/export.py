@@ -24,6 +24,7 @@ from sentinelle.cli.common import (
     get_database,
     get_keys,
     get_settings,
+    parse_time,
     print_json,
 )
 
@@ -38,11 +39,7 @@ BASES = "requisition_judiciaire|destinataire_L252-3|droit_acces_rgpd"
 def _time(value: str | None, name: str) -> datetime:
     if not value:
         fail(f"{name} is required (ISO 8601, e.g. 2026-11-25T10:00:00Z)", 2)
-    try:
-        t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{name} `{value}` is not an ISO 8601 time (e.g. 2026-11-25T10:00:00Z)", 2)
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return parse_time(value, name)
 
 
 def requisition_resolver(db: Any, keys: Any, actor: Any, now: datetime):

@@ -21,6 +21,7 @@ from sentinelle.cli.common import (
     get_database,
     get_keys,
     get_settings,
+    parse_time,
     print_json,
 )
 
@@ -30,13 +31,7 @@ app = typer.Typer(
 
 
 def _parse_time(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{name} `{value}` is not an ISO 8601 time (e.g. 2026-11-25T10:00:00Z)", 2)
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    return None if value is None else parse_time(value, name)
 
 
 @app.command("run")
