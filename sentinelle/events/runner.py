@@ -192,7 +192,8 @@ class EventPipeline:
                 if stop is not None and stop.is_set():
                     self.stop("stop")
                     break
-                dets = tracker.update(detector.detect(frame.image, self.camera_id, frame.ts))
+                dets = tracker.update(detector.detect_planes(frame.planes, self.camera_id,
+                                                             frame.ts))
                 self.process(dets, frame.image)
                 del frame
                 if not self.state.running:

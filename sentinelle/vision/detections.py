@@ -93,8 +93,13 @@ class Detections:
         return f"Detections(camera_id={self.camera_id!r}, ts={self.ts.isoformat()}, n={len(self)})"
 
 
-def iou_matrix(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Intersection over union of every box of `a` with every box of `b` (``x1 y1 x2 y2``)."""
+def iou_matrix(a: NDArray[np.float32], b: NDArray[np.float32],
+               classes_a: NDArray[np.integer] | None = None,
+               classes_b: NDArray[np.integer] | None = None) -> NDArray[np.float32]:
+    """Intersection over union of every box of `a` with every box of `b` (``x1 y1 x2 y2``).
+
+    With the boxes' classes, two boxes of different classes get 0 (they never match nor
+    suppress each other)."""
     if len(a) == 0 or len(b) == 0:
         return np.zeros((len(a), len(b)), dtype=np.float32)
     x1 = np.maximum(a[:, None, 0], b[None, :, 0])
@@ -105,4 +110,7 @@ def iou_matrix(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.flo
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     union = area_a[:, None] + area_b[None, :] - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0).astype(np.float32)
+    iou = np.where(union > 0, inter / np.maximum(union, 1e-12), 0).astype(np.float32)
+    if classes_a is not None and classes_b is not None:
+        iou[classes_a[:, None] != classes_b[None, :]] = 0
+    return iou

@@ -77,11 +77,8 @@ def nms(boxes: NDArray[np.float32], scores: NDArray[np.float32], iou: float,
     With `classes`, boxes only suppress boxes of their own class: the same result as one NMS
     per class, in a single pass (the IoU of two boxes of different classes is set to 0)."""
     order = np.argsort(-scores)
-    ious = iou_matrix(boxes[order], boxes[order])
-    if classes is not None:
-        c = classes[order]
-        ious[c[:, None] != c[None, :]] = 0
-    suppress = ious > iou
+    c = None if classes is None else classes[order]
+    suppress = iou_matrix(boxes[order], boxes[order], c, c) > iou
     # Greedy, visiting only the boxes kept: the best box left is kept and every box it
     # suppresses (itself included, IoU 1) leaves the queue.
     keep: list[int] = []
@@ -155,13 +152,10 @@ class Detector:
             # the image's rectangle rewritten. Transposing the bytes first and then casting
             # the planes contiguously is faster than one strided cast-and-transpose copy
             # (frames of `read_frames` skip both: see `run_planes`).
-            if self._blob_hw != (h, w):
-                self._blob = np.full((1, 3, INPUT_SIZE, INPUT_SIZE), PAD_VALUE, np.float32)
-                self._planes = np.empty((3, h, w), np.uint8)
-                self._blob_hw = (h, w)
+            blob = self._input(h, w)
             np.copyto(self._planes, image.transpose(2, 0, 1))
-            np.copyto(self._blob[0, :, :h, :w], self._planes)
-            blob, r = self._blob, 1.0
+            np.copyto(blob[0, :, :h, :w], self._planes)
+            r = 1.0
         else:
             blob, r = letterbox(image)
         cand, rows = self.candidates(self.infer(blob))
@@ -173,14 +167,25 @@ class Detector:
         h, w = planes[0].shape
         if h > INPUT_SIZE or w > INPUT_SIZE:
             return self.run_image(np.stack(planes, axis=2))
+        blob = self._input(h, w)
+        for c in range(3):
+            np.copyto(blob[0, c, :h, :w], planes[c])
+        cand, rows = self.candidates(self.infer(blob))
+        return Ran(cand, rows, int(w), int(h), 1.0)
+
+    def detect_planes(self, planes: Sequence[NDArray[np.uint8]], camera_id: str,
+                      ts: datetime) -> Detections:
+        """`detect` on a frame given as its B, G, R planes (`Frame.planes`)."""
+        return self.decode_image(self.run_planes(planes), camera_id, ts)
+
+    def _input(self, h: int, w: int) -> NDArray[np.float32]:
+        """The reused input blob (padded with 114) and byte planes for an ``h×w`` frame;
+        only the frame's rectangle is rewritten from one frame to the next."""
         if self._blob_hw != (h, w):
             self._blob = np.full((1, 3, INPUT_SIZE, INPUT_SIZE), PAD_VALUE, np.float32)
             self._planes = np.empty((3, h, w), np.uint8)
             self._blob_hw = (h, w)
-        for c in range(3):
-            np.copyto(self._blob[0, c, :h, :w], planes[c])
-        cand, rows = self.candidates(self.infer(self._blob))
-        return Ran(cand, rows, int(w), int(h), 1.0)
+        return self._blob
 
     def decode_image(self, ran: Ran, camera_id: str, ts: datetime) -> Detections:
         """The `Detections` of a `run_image`."""

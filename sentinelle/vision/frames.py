@@ -77,15 +77,15 @@ def check_polygons(masks: Sequence[Polygon], what: str = "mask") -> list[list[tu
 
 
 class Masker:
-    """Fills the masks on frames of any size: exactly the pixels of `geometry.apply_masks`
-    (every pixel a polygon touches), but only the masks' bounding rectangle is visited, its
-    raster computed once per frame size."""
+    """Fills the masks on the planes of frames of any size: exactly the pixels of
+    `geometry.apply_masks` (every pixel a polygon touches), but only the masks' bounding
+    rectangle is visited, its raster computed once per frame size."""
 
     def __init__(self, masks: Sequence[Polygon]) -> None:
         self.masks = check_polygons(masks)
-        self._boxes: dict[tuple[int, ...], tuple[slice, slice, NDArray[np.bool_]] | None] = {}
+        self._boxes: dict[tuple[int, int], tuple[slice, slice, NDArray[np.bool_]] | None] = {}
 
-    def _box(self, shape: tuple[int, ...]) -> tuple[slice, slice, NDArray[np.bool_]] | None:
+    def _box(self, shape: tuple[int, int]) -> tuple[slice, slice, NDArray[np.bool_]] | None:
         if shape not in self._boxes:
             raster = mask_raster(shape, self.masks)
             rows, cols = np.flatnonzero(raster.any(axis=1)), np.flatnonzero(raster.any(axis=0))
@@ -93,23 +93,11 @@ class Masker:
                 self._boxes[shape] = None
             else:
                 ys, xs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
-                where = raster[ys, xs]
-                if len(shape) == 3:  # one flag per byte: a broadcast `where` is much slower
-                    where = np.ascontiguousarray(np.repeat(where[:, :, None], shape[2], axis=2))
-                self._boxes[shape] = (ys, xs, where)
+                self._boxes[shape] = (ys, xs, raster[ys, xs])
         return self._boxes[shape]
 
-    def apply(self, image: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        if not self.masks:
-            return image
-        box = self._box(tuple(int(n) for n in image.shape))
-        if box is not None:
-            ys, xs, where = box
-            np.copyto(image[ys, xs], np.asarray(MASK_FILL, image.dtype), where=where)
-        return image
-
     def apply_planes(self, planes: Sequence[NDArray[np.uint8]]) -> Sequence[NDArray[np.uint8]]:
-        """The same pixels filled on each ``H×W`` plane of a planar image."""
+        """Fill the masks on each ``H×W`` plane of a planar image, in place."""
         if not self.masks or not len(planes):
             return planes
         box = self._box((int(planes[0].shape[0]), int(planes[0].shape[1])))

@@ -30,10 +30,6 @@ class _Track:
     last_seen: datetime
     hits: int = 1
 
-    def predicted(self, ts: datetime, period_s: float) -> NDArray[np.float32]:
-        steps = (ts - self.last_seen).total_seconds() / period_s if period_s > 0 else 0.0
-        return self.box + self.velocity * min(steps, 5.0)
-
 
 class Tracker:
     """IoU/ByteTrack-style tracker of one camera.
@@ -96,10 +92,10 @@ class Tracker:
     def _match(self, dets: Detections, ids: NDArray[np.int64], ages: list[float]) -> None:
         """Continue the live tracks with the detections (writes their ids into `ids`).
 
-        All the tracks' predicted boxes are computed in one go (`_Track.predicted`, same float32
-        arithmetic) and one IoU matrix serves both rounds: a detection and a track of different
-        classes get an IoU of 0, below `min_iou`, so matching all classes in one assignment
-        matches each class with its own tracks only."""
+        All the tracks' predicted boxes are computed in one go (the last box moved by the last
+        velocity for the frames since, at most five) and one IoU matrix serves both rounds: a
+        detection and a track of different classes get an IoU of 0, below `min_iou`, so
+        matching all classes in one assignment matches each class with its own tracks only."""
         ts, period = dets.ts, self._period_s
         tracks = self._tracks
         factor = np.array([min(a / period if period > 0 else 0.0, 5.0) for a in ages],
@@ -108,8 +104,7 @@ class Tracker:
         t_vel = np.stack([t.velocity for t in tracks])
         pred = (t_boxes + t_vel * factor).astype(np.float32)
         t_cls = np.array([t.cls for t in tracks], dtype=dets.classes.dtype)
-        iou_all = iou_matrix(dets.boxes, pred)
-        iou_all[dets.classes[:, None] != t_cls[None, :]] = 0
+        iou_all = iou_matrix(dets.boxes, pred, dets.classes, t_cls)
         matched = np.zeros(len(tracks), dtype=bool)
         high = dets.scores >= self.high
         for band in (high, ~high):

@@ -12,22 +12,12 @@ from sentinelle.cli.main import app
 from sentinelle.db.engine import open_database
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
-from tests.analytics.conftest import _missing, cut, fetch_vtest
+from tests.analytics.conftest import cut, vtest, yolox  # noqa: F401  (fixtures)
 
 runner = CliRunner()
 
 
-def test_events_run_on_vtest(home, tmp_path):
-    from sentinelle.errors import ConfigError
-    from sentinelle.vision.models import model_path
-
-    try:
-        model_path("yolox_nano")
-    except ConfigError as exc:
-        _missing(f"the YOLOX-Nano model ({exc})")
-    vtest = fetch_vtest()
-    if vtest is None:
-        _missing("vtest.avi (apt-get download opencv-doc)")
+def test_events_run_on_vtest(home, tmp_path, vtest, yolox):  # noqa: F811  (fixtures)
     clip = cut(vtest, tmp_path / "vtest-0-6.mp4", 0, 6)
 
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

@@ -14,7 +14,7 @@ from sentinelle.events.alerts import Alerts
 from sentinelle.events.vtest_eval import CAMERA, compare, evaluate, expected, layout_for
 from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
-from tests.analytics.conftest import _missing, cut, fetch_vtest
+from tests.analytics.conftest import cut, vtest, yolox  # noqa: F401  (fixtures)
 
 TRUTH = Path(__file__).parent.parent / "analytics" / "data" / "vtest_groundtruth.json"
 
@@ -41,21 +41,13 @@ def test_expected_events_and_cell_comparison():
         layout_for(truth, ("left",))
 
 
-def test_contresens_recall_and_precision_on_vtest(db, keys, tmp_path):
-    from sentinelle.errors import ConfigError
+def test_contresens_recall_and_precision_on_vtest(db, keys, tmp_path, vtest,  # noqa: F811
+                                                   yolox):  # noqa: F811  (fixtures)
     from sentinelle.vision.detector import Detector
-    from sentinelle.vision.models import model_path
 
-    try:
-        model = model_path("yolox_nano")
-    except ConfigError as exc:
-        _missing(f"the YOLOX-Nano model ({exc})")
-    vtest = fetch_vtest()
-    if vtest is None:
-        _missing("vtest.avi (apt-get download opencv-doc)")
     clip = cut(vtest, tmp_path / "vtest-0-40.mp4", 0, 40)
     Registry(db, keys=keys).save_cameras([Camera(id=CAMERA, lon=-1.68, lat=48.11)])
-    res = evaluate(db, keys, load_truth(TRUTH), clip, Detector(model),
+    res = evaluate(db, keys, load_truth(TRUTH), clip, Detector(yolox),
                    allowed=("a_to_b", "b_to_a"))
     assert res["stopped_by"] == "end_of_source"
     fwd, back = res["per_allowed"]["a_to_b"], res["per_allowed"]["b_to_a"]
