@@ -18,7 +18,10 @@ from sentinelle.db.engine import Database, open_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://sentinelle:sentinelle@127.0.0.1:5432/sentinelle_test"
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: The project's public data (Rennes, Paris): `../shared/data` beside the checkout, or
+#: SENTINELLE_SHARED_DATA for a checkout elsewhere.
+SHARED_DATA = Path(os.environ.get("SENTINELLE_SHARED_DATA")
+                   or ROOT.parent / "shared" / "data")
 
 
 def pg_url() -> str:
@@ -60,7 +63,7 @@ def db(db_url) -> Database:
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared data folder missing: {SHARED_DATA}")
+        pytest.fail(f"shared data folder missing: {SHARED_DATA} (set SENTINELLE_SHARED_DATA)")
     return SHARED_DATA
 
 

@@ -36,7 +36,7 @@ def rennes(request):
 
     d = SHARED_DATA / "rennes"
     if not d.is_dir():
-        pytest.fail(f"shared data folder missing: {d}")
+        pytest.fail(f"shared data folder missing: {d} (set SENTINELLE_SHARED_DATA)")
     bm = Basemap.from_layers(
         read_streets(d / "rennes_osm_highways_2013.geojson"),
         read_buildings(d / "rennes_buildings_la_motte_brulon_rm.geojson"),
