@@ -14,7 +14,6 @@ state it keeps in memory holds a point and a side, no image.
 
 from __future__ import annotations
 
-import math
 from collections import Counter as _Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from matplotlib.path import Path as _MplPath
+from numpy.typing import NDArray
 
 from sentinelle.vision.detections import CLASS_NAMES, Detections
 
@@ -125,57 +125,77 @@ class Counter:
         self._counts: _Counter[tuple[datetime, str | None, str | None, str | None, str]] = (
             _Counter())
 
-    def _side(self, name: str, p: Point) -> tuple[int, float]:
-        """Side of `p` relative to the nearest segment of the line, and its distance to it."""
-        best: tuple[float, float] | None = None
-        px, py = p
+    def _sides(self, name: str, points: NDArray[np.float64]
+               ) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
+        """Side (+1 / -1) of each point relative to the nearest segment of the line (the
+        first one on a tie), and its distance to that segment."""
+        px, py = points[:, 0], points[:, 1]
+        best_dist = np.full(len(points), np.inf)
+        best_cross = np.zeros(len(points))
         for ax, ay, dx, dy, n2 in self._geometry[name]:
-            t = min(1.0, max(0.0, ((px - ax) * dx + (py - ay) * dy) / n2))
-            dist = math.hypot(ax + t * dx - px, ay + t * dy - py)
-            if best is None or dist < best[1]:
-                best = (dx * (py - ay) - dy * (px - ax), dist)
-        assert best is not None
-        return (1 if best[0] > 0 else -1), best[1]
+            t = np.minimum(1.0, np.maximum(0.0, ((px - ax) * dx + (py - ay) * dy) / n2))
+            dist = np.hypot(ax + t * dx - px, ay + t * dy - py)
+            nearer = dist < best_dist
+            best_dist = np.where(nearer, dist, best_dist)
+            best_cross = np.where(nearer, dx * (py - ay) - dy * (px - ax), best_cross)
+        return np.where(best_cross > 0, 1, -1).astype(np.int8), best_dist
 
     def update(self, dets: Detections) -> Detections:
         """Count the tracked detections of one frame; returns them unchanged."""
-        if dets.track_ids is None:
-            raise ValueError("counting needs tracked detections (run the tracker first)")
-        ts = dets.ts
-        bucket = bucket_start(ts, self.bucket_s)
-        feet = dets.feet().tolist()
-        # Plain Python ints and floats from here on: indexing numpy arrays item by item is
-        # slower than the arithmetic itself.
-        classes = dets.classes.tolist()
-        for i, tid in enumerate(dets.track_ids.tolist()):
-            if tid < 0:
-                continue
-            cls = CLASS_NAMES[classes[i]]
-            p = (feet[i][0], feet[i][1])
-            st = self._tracks.get(tid)
-            if st is None:
-                st = self._tracks[tid] = _TrackState(point=p, seen=ts)
-            for name, path in self._paths.items():
-                inside = bool(path.contains_point(p))
-                if inside and not st.inside.get(name, False):
-                    self._counts[(bucket, name, None, None, cls)] += 1
-                st.inside[name] = inside
-            for name, segs in self._segments.items():
-                side, dist = self._side(name, p)
-                if dist <= self.band:
-                    continue
-                prev = st.sides.get(name)
-                if prev is not None and prev[0] != side and any(
-                        _crosses(prev[1], p, a, b) for a, b in segs):
-                    direction = A_TO_B if prev[0] > 0 else B_TO_A
-                    self._counts[(bucket, None, name, direction, cls)] += 1
-                st.sides[name] = (side, p)
-            st.point, st.seen = p, ts
-        stale = [t for t, s in self._tracks.items()
-                 if (ts - s.seen).total_seconds() > self.forget_s]
-        for t in stale:
-            del self._tracks[t]
+        self.update_batch([dets])
         return dets
+
+    def update_batch(self, frames: Sequence[Detections]) -> None:
+        """Count the tracked detections of several frames, in time order: the same as
+        `update` on each in turn, with the geometry (zone membership, side of and distance
+        to each line) of all their points computed at once."""
+        for dets in frames:
+            if dets.track_ids is None:
+                raise ValueError("counting needs tracked detections (run the tracker first)")
+        tracked = [np.flatnonzero(d.track_ids >= 0) for d in frames]
+        points = np.concatenate([d.feet()[i] for d, i in zip(frames, tracked, strict=True)]
+                                ).astype(np.float64) if frames else np.zeros((0, 2))
+        # Plain Python ints, floats and bools from here on: indexing numpy arrays item by
+        # item is slower than the arithmetic itself.
+        inside = {name: path.contains_points(points).tolist() if len(points) else []
+                  for name, path in self._paths.items()}
+        sides = {}
+        for name in self._segments:
+            side, dist = self._sides(name, points)
+            sides[name] = (side.tolist(), (dist > self.band).tolist())
+        xy = points.tolist()
+        row = 0
+        for dets, idx in zip(frames, tracked, strict=True):
+            ts = dets.ts
+            bucket = bucket_start(ts, self.bucket_s)
+            tids, classes = dets.track_ids[idx].tolist(), dets.classes[idx].tolist()
+            for tid, c in zip(tids, classes, strict=True):
+                cls = CLASS_NAMES[c]
+                p = (xy[row][0], xy[row][1])
+                st = self._tracks.get(tid)
+                if st is None:
+                    st = self._tracks[tid] = _TrackState(point=p, seen=ts)
+                for name, flags in inside.items():
+                    now_in = flags[row]
+                    if now_in and not st.inside.get(name, False):
+                        self._counts[(bucket, name, None, None, cls)] += 1
+                    st.inside[name] = now_in
+                for name, (side_of, off_band) in sides.items():
+                    if not off_band[row]:
+                        continue
+                    side = side_of[row]
+                    prev = st.sides.get(name)
+                    if prev is not None and prev[0] != side and any(
+                            _crosses(prev[1], p, a, b) for a, b in self._segments[name]):
+                        direction = A_TO_B if prev[0] > 0 else B_TO_A
+                        self._counts[(bucket, None, name, direction, cls)] += 1
+                    st.sides[name] = (side, p)
+                st.point, st.seen = p, ts
+                row += 1
+            stale = [t for t, s in self._tracks.items()
+                     if (ts - s.seen).total_seconds() > self.forget_s]
+            for t in stale:
+                del self._tracks[t]
 
     def flush(self, before: datetime | None = None) -> list[Count]:
         """Hand over (and forget) the counts of the buckets that end at or before `before`

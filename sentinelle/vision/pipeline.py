@@ -8,11 +8,13 @@ each completed bucket of counts to `on_counts`. Frames and detections stay in me
 dropped as soon as they are counted.
 
 A batch is analysed stage by stage — decode every frame, then the model on each frame back to
-back, then box decoding, tracking and counting in time order — rather than frame by frame: the
-model's working set evicts everything else from the processor's caches, and interleaving the
-stages made every step after it run cold (about 10 % of the model's cost per frame, measured in
-bench/analytics_pipeline.py). Results are the same as one frame at a time; only the latency
-grows, by one batch (4 s at 5 frames/s), which counts per 10-s bucket do not notice.
+back, then the boxes of the whole batch decoded as one array, tracking, and counting with the
+geometry of all the batch's points computed at once — rather than frame by frame: the model's
+working set evicts everything else from the processor's caches, and interleaving the stages made
+every step after it run cold (about 10 % of the model's cost per frame, measured in
+bench/analytics_pipeline.py), while numpy's fixed cost per call is paid once per batch instead
+of once per frame. Results are the same as one frame at a time; only the latency grows, by one
+batch (4 s at 5 frames/s), which counts per 10-s bucket do not notice.
 """
 
 from __future__ import annotations
@@ -74,8 +76,10 @@ class Pipeline:
 
     def process_batch(self, frames: Sequence[Frame]) -> list[Detections | None]:
         """Analyse masked frames in time order, stage by stage: the motion gate on each, the
-        model on each frame it lets through (back to back), then box decoding, tracking and
-        counting frame by frame. One result per frame (None where the gate said no)."""
+        model on each frame it lets through (back to back), box decoding of those frames as
+        one array (NMS frame by frame), tracking frame by frame, then counting of the whole
+        batch (geometry of all points at once). One result per frame
+        (None where the gate said no)."""
         for frame in frames:
             if frame.camera_id != self.camera_id:
                 raise ValueError(f"pipeline of {self.camera_id!r} got a frame of "
@@ -85,10 +89,12 @@ class Pipeline:
         self.stats.frames += len(frames)
         self.stats.detected += len(picked)
         ran = [self.detector.run_planes(frames[i].planes) for i in picked]
+        decoded = self.detector.decode_batch(ran, self.camera_id, [frames[i].ts for i in picked])
+        tracked = [self.tracker.update(dets) for dets in decoded]
+        self.counter.update_batch(tracked)
         results: list[Detections | None] = [None] * len(frames)
-        for i, out in zip(picked, ran, strict=True):
-            dets = self.detector.decode_image(out, self.camera_id, frames[i].ts)
-            results[i] = self.counter.update(self.tracker.update(dets))
+        for i, dets in zip(picked, tracked, strict=True):
+            results[i] = dets
         return results
 
     def frames(self, source: str, *, start: datetime | None = None,

@@ -11,8 +11,7 @@ local to it. Nothing links a track to another camera, another day or anything ab
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,15 +19,14 @@ from scipy.optimize import linear_sum_assignment
 
 from sentinelle.vision.detections import Detections, iou_matrix
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
-@dataclass
-class _Track:
-    id: int
-    cls: int
-    box: NDArray[np.float32]
-    velocity: NDArray[np.float32]
-    last_seen: datetime
-    hits: int = 1
+
+def _micros(ts: datetime) -> int:
+    """`ts` in whole microseconds since the epoch: differences of these, divided by 10⁶, are
+    exactly `timedelta.total_seconds()`."""
+    return (ts - _EPOCH) // _US
 
 
 class Tracker:
@@ -44,20 +42,28 @@ class Tracker:
         Least overlap of a detection with a track's predicted box to continue it.
     max_lost_s
         A track unseen this long is dropped.
+
+    The live tracks are held as arrays, one row per track in the order they were opened (ids,
+    classes, last boxes, velocities, when last seen): a frame's work is a few array operations
+    whatever the number of tracks.
     """
 
     def __init__(self, camera_id: str, *, high: float = 0.5, low: float = 0.3,
                  min_iou: float = 0.2, max_lost_s: float = 2.0) -> None:
         self.camera_id = camera_id
         self.high, self.low, self.min_iou, self.max_lost_s = high, low, min_iou, max_lost_s
-        self._tracks: list[_Track] = []
+        self._ids = np.zeros(0, np.int64)
+        self._cls = np.zeros(0, np.int8)
+        self._boxes = np.zeros((0, 4), np.float32)
+        self._vel = np.zeros((0, 4), np.float32)
+        self._seen = np.zeros(0, np.int64)  # microseconds since the epoch
         self._next_id = 1
         self._last_ts: datetime | None = None
         self._period_s = 0.2
 
     @property
     def live_tracks(self) -> int:
-        return len(self._tracks)
+        return len(self._ids)
 
     def update(self, dets: Detections) -> Detections:
         """Give each detection a track id (-1 for a low-confidence one that matched nothing)."""
@@ -70,42 +76,43 @@ class Tracker:
             if dt > 0:
                 self._period_s = 0.7 * self._period_s + 0.3 * dt
         self._last_ts = ts
-        ages: list[float] = []
-        live: list[_Track] = []
-        for t in self._tracks:
-            age = (ts - t.last_seen).total_seconds()
-            if age <= self.max_lost_s:
-                live.append(t)
-                ages.append(age)
-        self._tracks = live
+        now = _micros(ts)
+        if len(self._ids):
+            ages = (now - self._seen) / 1_000_000
+            live = ages <= self.max_lost_s
+            if not live.all():
+                self._ids, self._cls, self._boxes, self._vel, self._seen = (
+                    self._ids[live], self._cls[live], self._boxes[live], self._vel[live],
+                    self._seen[live])
+                ages = ages[live]
         ids = np.full(len(dets), -1, dtype=np.int64)
-        if len(dets) and live:
-            self._match(dets, ids, ages)
-        for d in np.flatnonzero((ids == -1) & (dets.scores >= self.high)):
-            t = _Track(id=self._next_id, cls=int(dets.classes[d]), box=dets.boxes[d].copy(),
-                       velocity=np.zeros(4, np.float32), last_seen=ts)
-            self._next_id += 1
-            self._tracks.append(t)
-            ids[d] = t.id
+        if len(dets) and len(self._ids):
+            self._match(dets, ids, ages, now)
+        new = np.flatnonzero((ids == -1) & (dets.scores >= self.high))
+        if len(new):
+            ids[new] = np.arange(self._next_id, self._next_id + len(new))
+            self._next_id += len(new)
+            self._ids = np.concatenate([self._ids, ids[new]])
+            self._cls = np.concatenate([self._cls, dets.classes[new].astype(np.int8)])
+            self._boxes = np.concatenate([self._boxes, dets.boxes[new]])
+            self._vel = np.concatenate([self._vel, np.zeros((len(new), 4), np.float32)])
+            self._seen = np.concatenate([self._seen, np.full(len(new), now, np.int64)])
         return dets.with_tracks(ids)
 
-    def _match(self, dets: Detections, ids: NDArray[np.int64], ages: list[float]) -> None:
+    def _match(self, dets: Detections, ids: NDArray[np.int64], ages: NDArray[np.float64],
+               now: int) -> None:
         """Continue the live tracks with the detections (writes their ids into `ids`).
 
-        All the tracks' predicted boxes are computed in one go (the last box moved by the last
-        velocity for the frames since, at most five) and one IoU matrix serves both rounds: a
-        detection and a track of different classes get an IoU of 0, below `min_iou`, so
-        matching all classes in one assignment matches each class with its own tracks only."""
-        ts, period = dets.ts, self._period_s
-        tracks = self._tracks
-        factor = np.array([min(a / period if period > 0 else 0.0, 5.0) for a in ages],
-                          dtype=np.float32)[:, None]
-        t_boxes = np.stack([t.box for t in tracks])
-        t_vel = np.stack([t.velocity for t in tracks])
-        pred = (t_boxes + t_vel * factor).astype(np.float32)
-        t_cls = np.array([t.cls for t in tracks], dtype=dets.classes.dtype)
-        iou_all = iou_matrix(dets.boxes, pred, dets.classes, t_cls)
-        matched = np.zeros(len(tracks), dtype=bool)
+        The tracks' predicted boxes are their last boxes moved by their last velocities for
+        the frames since (at most five), and one IoU matrix serves both rounds: a detection
+        and a track of different classes get an IoU of 0, below `min_iou`, so matching all
+        classes in one assignment matches each class with its own tracks only."""
+        period = self._period_s
+        factor = (np.minimum(ages / period, 5.0) if period > 0 else np.zeros_like(ages)
+                  ).astype(np.float32)[:, None]
+        pred = (self._boxes + self._vel * factor).astype(np.float32)
+        iou_all = iou_matrix(dets.boxes, pred, dets.classes, self._cls)
+        matched = np.zeros(len(self._ids), dtype=bool)
         high = dets.scores >= self.high
         for band in (high, ~high):
             idx = np.flatnonzero(band)
@@ -117,16 +124,12 @@ class Tracker:
             ok = iou[rows, cols] >= self.min_iou
             if not ok.any():
                 continue
-            d_sel = idx[rows[ok]]
-            t_sel = free[cols[ok]].tolist()
-            steps = np.array([max(ages[i] / period, 1.0) for i in t_sel],
-                             dtype=np.float32)[:, None]
+            d_sel, t_sel = idx[rows[ok]], free[cols[ok]]
+            steps = np.maximum(ages[t_sel] / period, 1.0).astype(np.float32)[:, None]
             new_boxes = dets.boxes[d_sel]
-            v = (new_boxes - t_boxes[t_sel]) / steps
-            velocity = 0.5 * t_vel[t_sel] + 0.5 * v
-            for j, (i, d) in enumerate(zip(t_sel, d_sel.tolist(), strict=True)):
-                t = tracks[i]
-                t.velocity, t.box = velocity[j], new_boxes[j]
-                t.last_seen, t.hits = ts, t.hits + 1
-                ids[d] = t.id
-                matched[i] = True
+            v = (new_boxes - self._boxes[t_sel]) / steps
+            self._vel[t_sel] = 0.5 * self._vel[t_sel] + 0.5 * v
+            self._boxes[t_sel] = new_boxes
+            self._seen[t_sel] = now
+            ids[d_sel] = self._ids[t_sel]
+            matched[t_sel] = True

@@ -147,3 +147,100 @@ def test_a_batch_must_hold_a_frame():
 
     with pytest.raises(ValueError, match="batch must be at least 1 frame, got 0"):
         PipelineConfig(batch=0)
+
+
+def _greedy_nms(boxes, scores, classes, iou):
+    """Textbook greedy NMS, one box at a time, with the IoU written out."""
+    order = sorted(range(len(boxes)), key=lambda i: -float(scores[i]))
+    keep: list[int] = []
+    for i in order:
+        x1, y1, x2, y2 = (float(v) for v in boxes[i])
+        ok = True
+        for k in keep:
+            if classes[k] != classes[i]:
+                continue
+            a1, b1, a2, b2 = (float(v) for v in boxes[k])
+            inter = max(0.0, min(x2, a2) - max(x1, a1)) * max(0.0, min(y2, b2) - max(y1, b1))
+            union = (x2 - x1) * (y2 - y1) + (a2 - a1) * (b2 - b1) - inter
+            if union > 0 and inter / union > iou:
+                ok = False
+                break
+        if ok:
+            keep.append(i)
+    return keep
+
+
+def test_nms_keeps_what_textbook_greedy_nms_keeps_and_survives_empty_boxes():
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        n = int(rng.integers(1, 60))
+        xy = rng.random((n, 2), dtype=np.float32) * 0.8
+        wh = rng.random((n, 2), dtype=np.float32) * 0.2 + 0.01
+        b = np.concatenate([xy, xy + wh], axis=1).astype(np.float32)
+        shift = rng.random((n - n // 2, 2), dtype=np.float32) * 0.02  # a crowd at one place
+        b[n // 2:, :2] = b[0, :2] + shift
+        b[n // 2:, 2:] = b[0, 2:] + shift + rng.random((n - n // 2, 2), dtype=np.float32) * 0.01
+        s = rng.random(n, dtype=np.float32)
+        c = rng.integers(0, 2, n).astype(np.int8)
+        assert nms(b, s, 0.45, c).tolist() == _greedy_nms(b, s, c, 0.45)
+    # A box clipped to nothing at the image's edge (zero area) is kept, once; it suppresses
+    # nothing and nothing suppresses it.
+    flat = np.array([[1.0, 0.2, 1.0, 0.4], [0.1, 0.1, 0.3, 0.3], [0.1, 0.1, 0.3, 0.31]],
+                    np.float32)
+    assert nms(flat, np.array([0.9, 0.8, 0.7], np.float32), 0.45).tolist() == [0, 1]
+
+
+def test_decoding_a_batch_gives_the_detections_of_each_frame_alone(clip12, detector):
+    frames = list(read_frames(str(clip12), "C", fps=5, start=T0))[:12]
+    rans = [detector.run_planes(f.planes) for f in frames]
+    # A frame with no candidate in the middle of the batch, and one of another size.
+    rans[3] = rans[3]._replace(cells=rans[3].cells[:0], rows=rans[3].rows[:0])
+    rans[5] = rans[5]._replace(width=rans[5].width // 2, scale=0.5)
+    batch = detector.decode_batch(rans, "C", [f.ts for f in frames])
+    assert len(batch) == len(frames) and len(batch[3]) == 0
+    for ran, f, got in zip(rans, frames, batch, strict=True):
+        alone = detector.decode_image(ran, "C", f.ts)
+        assert got.ts == f.ts and got.camera_id == "C"
+        assert np.array_equal(got.boxes, alone.boxes)
+        assert np.array_equal(got.scores, alone.scores)
+        assert np.array_equal(got.classes, alone.classes)
+    assert sum(len(d) for d in batch) > 20
+    assert detector.decode_batch([], "C", []) == []
+    with pytest.raises(ValueError, match="2 model runs but 1 times"):
+        detector.decode_batch(rans[:2], "C", [T0])
+
+
+def test_counting_a_batch_equals_counting_frame_by_frame():
+    from datetime import timedelta
+
+    from sentinelle.vision.counting import Counter, Line, Zone
+    from sentinelle.vision.detections import Detections
+
+    rng = np.random.default_rng(3)
+    zones = [Zone("place", ((0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8))),
+             Zone("coin", ((0.0, 0.0), (0.3, 0.0), (0.0, 0.3)))]
+    lines = [Line("rue", ((0.5, 0.0), (0.5, 0.5), (0.9, 0.9))),  # a polyline
+             Line("quai", ((0.1, 0.6), (0.9, 0.6)))]
+    frames = []
+    pos = rng.random((12, 2))
+    for k in range(120):
+        pos = np.clip(pos + rng.normal(0, 0.03, pos.shape), 0.02, 0.98)
+        if k % 15 == 0:
+            pos[:3] = 0.5 + rng.normal(0, 0.004, (3, 2))  # lingering on the lines
+        shown = rng.random(12) > 0.2
+        ids = np.where(rng.random(12) > 0.1, np.arange(1, 13), -1)[shown]
+        p = pos[shown]
+        boxes = np.stack([p[:, 0] - 0.02, p[:, 1] - 0.1, p[:, 0] + 0.02, p[:, 1]], 1)
+        frames.append(Detections(
+            camera_id="C", ts=T0 + timedelta(seconds=k * 0.7), boxes=boxes.astype(np.float32),
+            scores=np.full(len(p), 0.9, np.float32),
+            classes=rng.integers(0, 2, len(p)).astype(np.int8), track_ids=ids))
+    one = Counter(zones, lines, forget_s=2.0)
+    for d in frames:
+        one.update(d)
+    many = Counter(zones, lines, forget_s=2.0)
+    for i in range(0, len(frames), 7):
+        many.update_batch(frames[i:i + 7])
+    want = one.flush()
+    assert sum(c.count for c in want if c.line) > 10 and sum(c.count for c in want if c.zone)
+    assert many.flush() == want
