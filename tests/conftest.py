@@ -18,10 +18,9 @@ from sentinelle.db.engine import Database, open_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://sentinelle:sentinelle@127.0.0.1:5432/sentinelle_test"
 ROOT = Path(__file__).resolve().parent.parent
-#: The project's public data (Rennes, Paris): `../shared/data` beside the checkout, or
-#: SENTINELLE_SHARED_DATA for a checkout elsewhere.
-SHARED_DATA = Path(os.environ.get("SENTINELLE_SHARED_DATA")
-                   or ROOT.parent / "shared" / "data")
+#: Public data the tests read that the package does not ship (see tests/data/SOURCES.md); the
+#: Rennes files come from the package itself (`sentinelle.demo.rennes.data_dir()`).
+TEST_DATA = ROOT / "tests" / "data"
 
 
 def pg_url() -> str:
@@ -58,13 +57,6 @@ def db(db_url) -> Database:
     database = open_database(db_url)
     yield database
     database.dispose()
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared data folder missing: {SHARED_DATA} (set SENTINELLE_SHARED_DATA)")
-    return SHARED_DATA
 
 
 @pytest.fixture(autouse=True)

@@ -32,11 +32,9 @@ def unit(id_, lon, lat):
 
 @pytest.fixture(scope="module")
 def rennes(request):
-    from tests.conftest import SHARED_DATA
+    from sentinelle.demo.rennes import data_dir
 
-    d = SHARED_DATA / "rennes"
-    if not d.is_dir():
-        pytest.fail(f"shared data folder missing: {d} (set SENTINELLE_SHARED_DATA)")
+    d = data_dir()  # the Rennes files shipped in the package
     bm = Basemap.from_layers(
         read_streets(d / "rennes_osm_highways_2013.geojson"),
         read_buildings(d / "rennes_buildings_la_motte_brulon_rm.geojson"),

@@ -59,15 +59,25 @@ def test_export_every_format_and_history(home, tmp_path):
     assert [h["data"]["heads"][0]["azimuth_deg"] for h in hist] == [10, 20]
 
 
-def test_zones_and_authorisations_commands(home, tmp_path, shared_data):
-    qpv = shared_data / "rennes" / "rennes_qpv_2015.geojson"
+def test_zones_and_authorisations_commands(home, tmp_path):
+    from sentinelle.demo.rennes import data_dir
+
+    qpv = data_dir() / "rennes_qpv_2015.geojson"
     res = runner.invoke(app, ["zones", "import", str(qpv), "--kind", "qpv"])
     assert res.exit_code == 0, res.output
     zones = json.loads(runner.invoke(app, ["zones", "list", "--json"]).stdout)
     names = sorted(z["name"] for z in zones)
     assert names == ["Cleunay", "Le Blosne", "Les Clôteaux - Champs Manceaux", "Maurepas",
                      "Villejean"]
-    iris = shared_data / "rennes" / "iris_rennes_metropole.geojson"
+    # The 92 IRIS of Rennes shipped in the package, plus one of Cesson-Sévigné: `--where`
+    # keeps Rennes's only.
+    iris = tmp_path / "iris_metropole.geojson"
+    doc = json.loads((data_dir() / "iris_rennes.geojson").read_text(encoding="utf-8"))
+    other = json.loads(json.dumps(doc["features"][0]))
+    other["properties"].update(code_insee="35051", nom_com="Cesson-Sévigné",
+                               code_iris="350510101")
+    doc["features"].append(other)
+    iris.write_text(json.dumps(doc), encoding="utf-8")
     res = runner.invoke(app, ["zones", "import", str(iris), "--kind", "iris",
                               "--where", "code_insee=35238"])
     assert res.exit_code == 0 and "92 iris zones" in res.output

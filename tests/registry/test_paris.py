@@ -6,13 +6,14 @@ import re
 from typer.testing import CliRunner
 
 from sentinelle.cli.main import app
+from tests.conftest import TEST_DATA
 
 MAPPING = 'id=Numéro,name=Implantation,installed="Date de mise en service"'
 
 
-def test_paris_list_imports_with_every_date_kind(home, shared_data):
+def test_paris_list_imports_with_every_date_kind(home):
     runner = CliRunner()
-    src = shared_data / "paris" / "paris_videoprotection_cameras_geolocated_2019.csv"
+    src = TEST_DATA / "paris" / "paris_videoprotection_cameras_geolocated_2019.csv"
     res = runner.invoke(app, ["cameras", "import", str(src), "--map", MAPPING])
     assert res.exit_code == 0, res.output
     assert "707 created" in res.output and "0 rejected" in res.output
