@@ -244,3 +244,24 @@ def test_counting_a_batch_equals_counting_frame_by_frame():
     want = one.flush()
     assert sum(c.count for c in want if c.line) > 10 and sum(c.count for c in want if c.zone)
     assert many.flush() == want
+
+
+def test_nms_of_many_frames_at_once_equals_nms_frame_by_frame():
+    rng = np.random.default_rng(11)
+    sizes = [0, 5, 60, 1, 0, 600, 30, 2, 90, 0]  # one crowded frame is suppressed alone
+    boxes, scores, classes, frames, want = [], [], [], [], []
+    start = 0
+    for f, n in enumerate(sizes):
+        xy = rng.random((n, 2), dtype=np.float32) * 0.8
+        b = np.concatenate([xy, xy + rng.random((n, 2), dtype=np.float32) * 0.2 + 0.01], 1)
+        s = rng.random(n, dtype=np.float32)
+        c = rng.integers(0, 3, n).astype(np.int8)
+        want += (nms(b, s, 0.45, c) + start).tolist()
+        boxes.append(b.astype(np.float32))
+        scores.append(s)
+        classes.append(c)
+        frames.append(np.full(n, f))
+        start += n
+    got = nms(np.concatenate(boxes), np.concatenate(scores), 0.45, np.concatenate(classes),
+              np.concatenate(frames))
+    assert got.tolist() == want and len(want) > 100
