@@ -64,6 +64,19 @@ def test_negative_decoder_threads_are_refused(clip12):
         next(iter(read_frames(str(clip12), "C", decode_threads=-1)))
 
 
+def _random_boxes(rng, n, classes=4, crowd=False):
+    """`n` random boxes (x1 y1 x2 y2 within 0–1), scores and classes; with `crowd`, the second
+    half of them heaped on the first box."""
+    xy = rng.random((n, 2), dtype=np.float32) * 0.8
+    wh = rng.random((n, 2), dtype=np.float32) * 0.2 + 0.01
+    b = np.concatenate([xy, xy + wh], axis=1).astype(np.float32)
+    if crowd:
+        shift = rng.random((n - n // 2, 2), dtype=np.float32) * 0.02
+        b[n // 2:, :2] = b[0, :2] + shift
+        b[n // 2:, 2:] = b[0, 2:] + shift + rng.random((n - n // 2, 2), dtype=np.float32) * 0.01
+    return b, rng.random(n, dtype=np.float32), rng.integers(0, classes, n).astype(np.int8)
+
+
 def _nms_per_class(boxes, scores, classes, iou):
     kept = [np.flatnonzero(classes == c)[nms(boxes[classes == c], scores[classes == c], iou)]
             for c in np.unique(classes)]
@@ -83,12 +96,7 @@ def test_one_pass_class_aware_nms_equals_one_nms_per_class():
     assert nms(boxes, scores, 0.45).tolist() == [0, 3]  # class-blind: the bag goes too
     rng = np.random.default_rng(13)
     for _ in range(50):
-        n = int(rng.integers(1, 40))
-        xy = rng.random((n, 2), dtype=np.float32) * 0.8
-        wh = rng.random((n, 2), dtype=np.float32) * 0.2 + 0.01
-        b = np.concatenate([xy, xy + wh], axis=1).astype(np.float32)
-        s = rng.random(n, dtype=np.float32)
-        c = rng.integers(0, 4, n).astype(np.int8)
+        b, s, c = _random_boxes(rng, int(rng.integers(1, 40)))
         assert nms(b, s, 0.45, c).tolist() == _nms_per_class(b, s, c, 0.45).tolist()
 
 
@@ -173,15 +181,7 @@ def _greedy_nms(boxes, scores, classes, iou):
 def test_nms_keeps_what_textbook_greedy_nms_keeps_and_survives_empty_boxes():
     rng = np.random.default_rng(5)
     for _ in range(100):
-        n = int(rng.integers(1, 60))
-        xy = rng.random((n, 2), dtype=np.float32) * 0.8
-        wh = rng.random((n, 2), dtype=np.float32) * 0.2 + 0.01
-        b = np.concatenate([xy, xy + wh], axis=1).astype(np.float32)
-        shift = rng.random((n - n // 2, 2), dtype=np.float32) * 0.02  # a crowd at one place
-        b[n // 2:, :2] = b[0, :2] + shift
-        b[n // 2:, 2:] = b[0, 2:] + shift + rng.random((n - n // 2, 2), dtype=np.float32) * 0.01
-        s = rng.random(n, dtype=np.float32)
-        c = rng.integers(0, 2, n).astype(np.int8)
+        b, s, c = _random_boxes(rng, int(rng.integers(1, 60)), classes=2, crowd=True)
         assert nms(b, s, 0.45, c).tolist() == _greedy_nms(b, s, c, 0.45)
     # A box clipped to nothing at the image's edge (zero area) is kept, once; it suppresses
     # nothing and nothing suppresses it.
@@ -252,12 +252,9 @@ def test_nms_of_many_frames_at_once_equals_nms_frame_by_frame():
     boxes, scores, classes, frames, want = [], [], [], [], []
     start = 0
     for f, n in enumerate(sizes):
-        xy = rng.random((n, 2), dtype=np.float32) * 0.8
-        b = np.concatenate([xy, xy + rng.random((n, 2), dtype=np.float32) * 0.2 + 0.01], 1)
-        s = rng.random(n, dtype=np.float32)
-        c = rng.integers(0, 3, n).astype(np.int8)
+        b, s, c = _random_boxes(rng, n, classes=3)
         want += (nms(b, s, 0.45, c) + start).tolist()
-        boxes.append(b.astype(np.float32))
+        boxes.append(b)
         scores.append(s)
         classes.append(c)
         frames.append(np.full(n, f))
