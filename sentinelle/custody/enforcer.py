@@ -4,8 +4,10 @@
 footage past its retention is destroyed without anybody scheduling `sentinelle record purge`:
 the recorder is the process that runs for as long as footage is being made. Each run is the
 same purge as the command's (holds honoured, destruction register, one `purge` audit entry per
-camera), attributed to ``system:purge``. A failing run is logged and retried at the next turn;
-it never stops the recording.
+camera), attributed to ``system:purge``. Each run also drops the thumbnails of event alerts
+past their video retention and alert metadata past six months (`Alerts.purge`, what
+`sentinelle analytics alerts-purge` does): a thumbnail is an image of the footage and must not
+outlive it. A failing run is logged and retried at the next turn; it never stops the recording.
 """
 
 from __future__ import annotations
@@ -54,15 +56,21 @@ class RetentionEnforcer:
         self.on_report = on_report
         self.runs = 0
         self.errors = 0
+        self.alerts_purged: dict[str, int] = {"thumbnails": 0, "alerts": 0}
 
     def run_once(self) -> PurgeReport | None:
-        """One purge; None when it failed (logged)."""
+        """One purge of footage, then of alerts; None when the footage purge failed (logged;
+        a failing alerts purge is logged too, and neither keeps the other from running)."""
         try:
-            report = purge(self.db, self.root, keys=self.keys, now=self.clock(), actor=ACTOR,
+            now = self.clock()
+            report = purge(self.db, self.root, keys=self.keys, now=now, actor=ACTOR,
                            quota_bytes=self.quota_bytes)
         except Exception:  # noqa: BLE001 - the recorder must keep recording whatever happens
             self.errors += 1
             logger.exception("retention purge failed; retried in %.0f s", self.every_s)
+            report = None
+        self._purge_alerts()
+        if report is None:
             return None
         self.runs += 1
         if report.deleted:
@@ -75,6 +83,21 @@ class RetentionEnforcer:
         if self.on_report is not None:
             self.on_report(report)
         return report
+
+    def _purge_alerts(self) -> None:
+        from sentinelle.events.alerts import Alerts
+
+        try:
+            dropped = Alerts(self.db, self.keys).purge(now=self.clock())
+        except Exception:  # noqa: BLE001 - as above
+            self.errors += 1
+            logger.exception("alerts retention purge failed; retried in %.0f s", self.every_s)
+            return
+        for what, n in dropped.items():
+            self.alerts_purged[what] += n
+        if any(dropped.values()):
+            logger.info("retention purge: %d alert thumbnail(s) and %d alert(s) past their "
+                        "retention removed", dropped["thumbnails"], dropped["alerts"])
 
     def run(self, stop: threading.Event) -> None:
         """Purge now, then every `every_s` seconds, until `stop` is set."""

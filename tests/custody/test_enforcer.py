@@ -97,6 +97,43 @@ def test_a_failing_run_is_logged_and_the_next_one_still_happens(db, tmp_path, pl
     assert segs["d40"].path not in {s.path for s in index.segments()}
 
 
+def test_the_enforcer_drops_alert_thumbnails_past_the_video_retention(db, tmp_path):
+    """A thumbnail is an image of the footage: the unattended purge drops it when the footage
+    would be destroyed, keeps the alert's metadata six months, then drops that too."""
+    import numpy as np
+
+    from sentinelle.events.alerts import Alerts
+    from sentinelle.events.basis import EventBases
+    from sentinelle.events.detectors import EventHit
+    from sentinelle.registry.camera import Camera
+    from sentinelle.registry.store import Registry
+
+    Registry(db, keys=KEYS).save_cameras([Camera(id="CAM-E", lon=-1.68, lat=48.11,
+                                                 retention_days=15)])
+    seen = NOW - timedelta(days=20)
+    basis = EventBases(db, KEYS).add(
+        text="loi 2023-380 art. 10 ; décret 2023-828", decision="AP-9", cameras="CAM-E",
+        start=seen - timedelta(hours=1), end=seen + timedelta(hours=4),
+        events="zone_interdite", actor=Actor.cli(), now=seen - timedelta(days=1))
+    frame = np.random.default_rng(2).integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    alerts = Alerts(db, KEYS)
+    old, recent = (alerts.raise_(EventHit("zone_interdite", "CAM-E", t, (1,),
+                                          ((0.4, 0.3, 0.5, 0.7),), "zone_interdite:quai"),
+                                 basis_id=basis.id, frame=frame, now=t)
+                   for t in (seen, NOW - timedelta(days=2)))
+    clock = [NOW]
+    enforcer = RetentionEnforcer(db, tmp_path / "recordings", keys=KEYS, quota_bytes=None,
+                                 every_s=60, clock=lambda: clock[0])
+    assert enforcer.run_once() is not None
+    assert alerts.thumbnail(old.id) is None and alerts.get(old.id).type == "zone_interdite"
+    assert alerts.thumbnail(recent.id)[:2] == b"\xff\xd8"
+    assert enforcer.alerts_purged == {"thumbnails": 1, "alerts": 0}
+    clock[0] = NOW + timedelta(days=200)  # past six months: the alert itself goes
+    enforcer.run_once()
+    assert [a.id for a in alerts.list()] == []
+    assert enforcer.alerts_purged == {"thumbnails": 2, "alerts": 2} and enforcer.errors == 0
+
+
 def test_a_period_must_be_positive(db, tmp_path):
     with pytest.raises(ValueError, match="purge period must be positive"):
         RetentionEnforcer(db, tmp_path, keys=KEYS, quota_bytes=None, every_s=0)
