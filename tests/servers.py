@@ -48,3 +48,17 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+def open_logged_in(browser, base: str, path: str, username: str, password: str, *,
+                   width: int = 1300, height: int = 900):  # noqa: ANN201 - a Playwright page
+    """A new chromium page sent to `base + path`, logged in as `username` on the login form it
+    is redirected to, and back on `path`; returns the page and the list its script errors
+    are appended to."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + path)
+    log_in(page, username, password)
+    page.wait_for_url("**" + path.split("?")[0] + "**")
+    return page, errors

@@ -24,7 +24,7 @@ from sentinelle.registry.store import Registry
 from sentinelle.settings import Settings
 from sentinelle.vision.counting import Count
 from sentinelle.web import create_app
-from tests.servers import log_in, serve_app
+from tests.servers import open_logged_in, serve_app
 from tests.web.conftest import PASSWORD, login
 
 from .test_runner import LINES
@@ -102,12 +102,8 @@ def stats_server(stats_home):
 
 
 def test_statistics_page(stats_server, browser):
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(stats_server + "/statistiques")
-    log_in(page, "operator", PASSWORD)
-    page.wait_for_url("**/statistiques")
+    page, errors = open_logged_in(browser, stats_server, "/statistiques", "operator", PASSWORD,
+                                  height=1000)
     page.wait_for_selector("#st-table tbody tr", timeout=15_000)
     assert errors == []
     assert "CNIL 2022 — statistiques anonymes" in page.inner_text("#st-basis")

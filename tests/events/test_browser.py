@@ -12,7 +12,7 @@ from sentinelle.access.habilitations import Habilitations
 from sentinelle.events.alerts import Alerts
 from sentinelle.events.basis import EventBases
 from sentinelle.events.detectors import EventHit
-from tests.servers import log_in, serve_app
+from tests.servers import open_logged_in, serve_app
 from tests.web.conftest import PASSWORD, make_app
 
 
@@ -39,12 +39,7 @@ def alerts_server(tmp_path):
 
 def test_operator_dismisses_an_alert_in_the_browser(alerts_server, browser):
     url, app = alerts_server
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url + "/alertes")
-    log_in(page, "operator", PASSWORD)
-    page.wait_for_url("**/alertes")
+    page, errors = open_logged_in(browser, url, "/alertes", "operator", PASSWORD)
     row = page.locator("#alerts tr[data-alert]")
     assert row.count() == 1 and "Objet abandonné" in row.inner_text()
     assert page.evaluate("document.querySelector('#alerts img').naturalWidth") > 0

@@ -16,7 +16,7 @@ from sentinelle.registry.camera import Camera
 from sentinelle.registry.store import Registry
 from sentinelle.settings import Settings
 from sentinelle.web import create_app
-from tests.servers import log_in, serve_app
+from tests.servers import open_logged_in, serve_app
 from tests.web.conftest import PASSWORD, login
 
 
@@ -136,12 +136,7 @@ def room_server(room_home):
 
 
 def test_control_room_page(room_server, browser):
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(room_server + "/salle")
-    log_in(page, "operator", PASSWORD)
-    page.wait_for_url("**/salle")
+    page, errors = open_logged_in(browser, room_server, "/salle", "operator", PASSWORD)
     page.wait_for_selector("#health tbody tr[data-camera='REN-002']", timeout=15_000)
     assert errors == []
     row = page.inner_text("#health tbody tr[data-camera='REN-001']")
