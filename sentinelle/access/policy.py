@@ -135,6 +135,7 @@ ROUTES: Final[dict[tuple[str, str], str]] = {
     # evidence export (also needs the export habilitation on the camera) and its register
     ("POST", "/api/exports"):                            "video:export",
     ("GET", "/api/exports"):                             "video:export",
+    ("GET", "/api/exports/jobs/{job_id}"):               "video:export",
     # custody: requisitions, legal holds, data subjects' access requests
     ("GET", "/garde"):                                   "holds:read",
     ("GET", "/api/holds"):                               "holds:read",

@@ -35,6 +35,7 @@ from sentinelle.errors import (
 from sentinelle.settings import Settings
 from sentinelle.web.deps import CurrentSession
 from sentinelle.web.guard import AccessGuard, require_guarded
+from sentinelle.web.jobs import JobQueue
 from sentinelle.web.routes import analytics as analytics_routes
 from sentinelle.web.routes import (
     audit,
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         idle=timedelta(minutes=settings.session_idle_minutes),
     )
     app.state.views = ViewCache(app.state.db, keys=app.state.keys)
+    app.state.jobs = JobQueue()
     app.add_middleware(AccessGuard)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")

@@ -135,6 +135,7 @@ CALLS: dict[tuple[str, str], tuple[Callable[[TestClient], object], int]] = {
         "camera_id": "REN-001", "from": "2026-11-20T09:00:00Z", "to": "2026-11-20T10:00:00Z",
         "legal_basis": "destinataire_L252-3", "recipient": "Police nationale"}), PASSES_GUARD),
     ("GET", "/api/exports"): (lambda c: c.get("/api/exports"), 200),
+    ("GET", "/api/exports/jobs/{job_id}"): (lambda c: c.get("/api/exports/jobs/nope"), 404),
     ("GET", "/garde"): (lambda c: c.get("/garde"), 200),
     ("GET", "/api/holds"): (lambda c: c.get("/api/holds"), 200),
     ("GET", "/api/requisitions"): (lambda c: c.get("/api/requisitions"), 200),

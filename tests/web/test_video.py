@@ -227,6 +227,71 @@ def test_web_export_needs_the_export_habilitation_and_verifies(video_home):
     app.state.db.dispose()
 
 
+def test_a_right_of_access_export_runs_in_the_background_with_its_progress(video_home):
+    import time
+
+    from sentinelle.evidence.verify import verify_export
+
+    home, segs = video_home
+    app = create_app(Settings(home=home, database_url=None))
+    db, keys = app.state.db, app.state.keys
+    today = date.today()
+    for name in ("carol", "dave"):
+        Users(db, keys).add(username=name, password=PASSWORD, role="admin", actor=Actor.cli())
+        Habilitations(db, keys).grant(
+            username=name, rights="export", cameras=[CAM],
+            valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
+            training_date=today - timedelta(days=10), refresher_due=today + timedelta(days=300),
+            actor=Actor.cli())
+    carol, dave = _client(app, "carol"), _client(app, "dave")
+    for c in (carol, dave):
+        c.headers["X-CSRF-Token"] = c.get("/api/me").json()["csrf_token"]
+    rgpd = {"camera_id": CAM, **_window(segs), "legal_basis": "droit_acces_rgpd",
+            "recipient": "M. Dupont", "background": True}
+
+    def finish(url):
+        seen, deadline = [], time.monotonic() + 120
+        while True:
+            job = carol.get(url).json()
+            seen.append(job["progress"]["done"])
+            if job["state"] in ("done", "failed"):
+                return job, seen
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+
+    # What can be checked at once is answered at once, as without `background`.
+    r = carol.post("/api/exports", json={**rgpd, "subjects": ["hier@0.5,0.5"]})
+    assert r.status_code == 422 and "subjects `hier@0.5,0.5`" in r.json()["detail"]
+    assert carol.post("/api/exports", json={**rgpd, "camera_id": "REN-002"}).status_code == 403
+    r = carol.post("/api/exports", json=rgpd)
+    assert r.status_code == 202, r.text
+    accepted = r.json()
+    assert accepted["state"] in ("queued", "running")
+    assert accepted["url"] == f"/api/exports/jobs/{accepted['job']}"
+    assert dave.get(accepted["url"]).status_code == 404  # another user's job
+    job, seen = finish(accepted["url"])
+    assert job["state"] == "done", job
+    assert job["progress"]["fraction"] == 1.0 and job["progress"]["done"] > 0
+    assert seen == sorted(seen)  # the frames done only grow
+    done = job["result"]
+    assert done["redaction"]["frames_processed"] > 0 and len(done["runs"]) == 1
+    assert verify_export(Path(done["out_dir"])).ok
+    assert not (Path(done["out_dir"]) / "segments").exists()
+    # A designation nobody matches fails in the job, with the status and reason the
+    # synchronous request gives; nothing is exported.
+    r = carol.post("/api/exports", json={**rgpd, "subjects": [
+        f"{(segs[0].start + timedelta(seconds=2)).isoformat()}@0.01,0.01"]})
+    assert r.status_code == 202
+    job, _ = finish(r.json()["url"])
+    assert job["state"] == "failed" and job["error"]["status"] == 422
+    assert "no person box" in job["error"]["detail"]
+    assert carol.get("/api/exports").json()["count"] == 1
+    entries = AuditLog(db, keys).entries(action="export", newest_first=False)
+    assert [(e.actor, e.outcome, e.legal_basis) for e in entries] == [
+        ("carol", "denied", "none"), ("carol", "ok", "droit_acces_rgpd")]
+    app.state.db.dispose()
+
+
 def test_admin_exports_from_the_page(video_server, browser):
     from sentinelle.evidence.verify import verify_export
 

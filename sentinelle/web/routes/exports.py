@@ -6,6 +6,11 @@ the answer, to hand over on a sealed medium) and answers its summary; a refusal 
 habilitation is audited (``export``, outcome ``denied``). ``GET /api/exports`` reads the register
 of transmissions (R13). A ``droit_acces_rgpd`` export takes the data subject's designation in
 ``subjects`` (``TIME@X,Y``, as ``--subject``) and is redacted as on the command line.
+
+Redacting takes minutes (every frame, twice): with ``"background": true`` the request is
+checked at once (habilitation, fields) and answered ``202`` with a job; ``GET
+/api/exports/jobs/{id}`` then tells its progress (frames done and expected) and, once done,
+gives the same answer as the ``201`` (see `sentinelle.web.jobs`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sentinelle.access.audit import Actor, AuditAction, Outcome
@@ -31,6 +37,7 @@ from sentinelle.evidence.redaction import parse_subject
 from sentinelle.evidence.transmissions import TransmissionRegister
 from sentinelle.record.segments import camera_folder
 from sentinelle.web.deps import AuditDep, CurrentUser, DbDep, HabilitationsDep
+from sentinelle.web.jobs import JobFailed, Progress, QueueFull
 
 router = APIRouter(prefix="/api", tags=["evidence"])
 
@@ -55,6 +62,10 @@ class ExportCreate(BaseModel):
         "person blurred")
     rights_request: int | None = Field(None, ge=1,
                                        description="droit_acces_rgpd: rights request answered")
+    background: bool = Field(
+        False, description="Run in the background: answered 202 with a job whose progress "
+        "and result `GET /api/exports/jobs/{id}` gives (for right-of-access exports, which "
+        "redact every frame)")
 
 
 def _aware(t: datetime, name: str) -> datetime:
@@ -68,9 +79,18 @@ def _aware(t: datetime, name: str) -> datetime:
     return t
 
 
-@router.post("/exports", status_code=201)
+_FAILURES: tuple[tuple[type[Exception], int], ...] = (
+    (InputError, 422), (NotFoundError, 404), (StorageError, 409),
+    (RecordingError, 500),  # ffmpeg missing or failing (joining or re-encoding)
+)
+
+
+@router.post("/exports", status_code=201, responses={
+    202: {"description": "Accepted to run in the background (`background`): `{\"job\", "
+          "\"state\", \"url\"}`; the url tells progress and result"},
+    429: {"description": "Too many background jobs waiting"}})
 def create_export(body: ExportCreate, request: Request, db: DbDep, user: CurrentUser,
-                  habs: HabilitationsDep, audit: AuditDep) -> dict[str, Any]:
+                  habs: HabilitationsDep, audit: AuditDep) -> Any:
     """Export footage as evidence (audited ``export``; entered in the register)."""
     now = datetime.now(UTC)
     home = request.app.state.settings.home
@@ -93,25 +113,52 @@ def create_export(body: ExportCreate, request: Request, db: DbDep, user: Current
                             requisition=body.requisition, recipient=body.recipient,
                             subjects=subjects, rights_request=body.rights_request)
         check_request(req)
-        store = RequisitionStore(db)
-        result = export_footage(
-            db, request.app.state.keys, home / "recordings", req, actor=actor, now=now,
-            resolve_requisition=lambda ref: describe_requisition(
-                store.ensure(ref, actor=actor, keys=request.app.state.keys, now=now)),
-        )
     except InputError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    except NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except StorageError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
-    except RecordingError as exc:  # ffmpeg missing or failing (joining or re-encoding)
-        raise HTTPException(status_code=500, detail=str(exc)) from exc
-    return {"id": result.transmission_id, "out_dir": str(result.out),
-            "manifest_sha256": result.manifest_sha256, "audit_seq": result.audit_seq,
-            "segments": len(result.segments), "runs": [r.path for r in result.runs],
-            "signature": result.manifest["signature"],
-            "redaction": result.manifest.get("redaction")}
+    keys = request.app.state.keys
+
+    def work(progress: Progress | None = None) -> dict[str, Any]:
+        store = RequisitionStore(db)
+        at = now if progress is None else datetime.now(UTC)  # a job exports when it runs
+        try:
+            result = export_footage(
+                db, keys, home / "recordings", req, actor=actor, now=at, progress=progress,
+                resolve_requisition=lambda ref: describe_requisition(
+                    store.ensure(ref, actor=actor, keys=keys, now=at)),
+            )
+        except Exception as exc:
+            for kind, status in _FAILURES:
+                if isinstance(exc, kind):
+                    raise JobFailed(status, str(exc)) from exc
+            raise
+        return {"id": result.transmission_id, "out_dir": str(result.out),
+                "manifest_sha256": result.manifest_sha256, "audit_seq": result.audit_seq,
+                "segments": len(result.segments), "runs": [r.path for r in result.runs],
+                "signature": result.manifest["signature"],
+                "redaction": result.manifest.get("redaction")}
+
+    if body.background:
+        try:
+            job = request.app.state.jobs.submit(user.username, "export", work)
+        except QueueFull as exc:
+            raise HTTPException(status_code=429, detail=str(exc)) from exc
+        return JSONResponse(status_code=202, content={
+            "job": job.id, "state": job.state, "url": f"/api/exports/jobs/{job.id}"})
+    try:
+        return work()
+    except JobFailed as exc:
+        raise HTTPException(status_code=exc.status, detail=exc.detail) from exc
+
+
+@router.get("/exports/jobs/{job_id}")
+def export_job(job_id: Annotated[str, Path(max_length=64)], request: Request,
+               user: CurrentUser) -> dict[str, Any]:
+    """A background export of the logged-in user: state, progress (frames done and
+    expected), and the export's summary once done (or the reason it failed)."""
+    job = request.app.state.jobs.get(job_id, user.username)
+    if job is None:
+        raise HTTPException(status_code=404, detail=f"no export job {job_id} of yours")
+    return job.as_dict()
 
 
 @router.get("/exports")

@@ -13,6 +13,8 @@ const T = {
     export: "Exporter", exportTitle: "Export (réquisition, destinataire désigné, droit d'accès)",
     subjects: "Personne concernée (cliquer sur elle dans l'image ; vide : tout le monde flouté)",
     redacted: (d) => ` ; tiers floutés : ${d.persons_blurred} personne(s) sur ${d.frames_processed} images, aucun segment original`,
+    redacting: (p) => `Floutage en cours : ${p.done} / ${p.total} images (${Math.round(100 * p.fraction)} %)`,
+    queued: "Export en attente (un autre export est en cours)…",
     exported: (r) => `Export n° ${r.id} écrit dans ${r.out_dir} (${r.segments} segments, ${r.runs.length} séquence(s) continue(s)) ; empreinte du manifeste ${r.manifest_sha256}`,
     legal: "Seules les personnes individuellement désignées et habilitées peuvent visionner les images (CSI L252-2). Chaque ouverture est inscrite au journal d'audit.",
   },
@@ -26,6 +28,8 @@ const T = {
     export: "Export", exportTitle: "Export (requisition, designated recipient, right of access)",
     subjects: "Data subject (click on them in the image; empty: everyone blurred)",
     redacted: (d) => `; third parties blurred: ${d.persons_blurred} person(s) over ${d.frames_processed} frames, no original segment`,
+    redacting: (p) => `Blurring: ${p.done} / ${p.total} frames (${Math.round(100 * p.fraction)} %)`,
+    queued: "Export waiting (another export is running)…",
     exported: (r) => `Export no. ${r.id} written to ${r.out_dir} (${r.segments} segments, ${r.runs.length} continuous run(s)); manifest hash ${r.manifest_sha256}`,
     legal: "Only individually designated and habilitated persons may view images (CSI L252-2). Every opening is written in the audit log.",
   },
@@ -178,11 +182,30 @@ function designate(ev) {
   $("subjects").value = ($("subjects").value + " " + point).trim();
 }
 
+// A right-of-access export redacts every frame (minutes): it runs in the background and the
+// page shows its progress, polling the job once a second.
+async function waitForJob(url, bar, msg) {
+  for (;;) {
+    await new Promise((ok) => setTimeout(ok, 1000));
+    const job = await api(url);
+    if (job.state === "done") return job.result;
+    if (job.state === "failed") throw new Error(job.error.detail);
+    bar.hidden = false;
+    bar.max = Math.max(1, job.progress.total);
+    bar.value = job.progress.done;
+    msg.textContent = job.state === "queued" ? T.queued : T.redacting(job.progress);
+  }
+}
+
 async function exportFootage(ev) {
   ev.preventDefault();
   const msg = $("export-msg");
+  const bar = $("export-progress");
+  const redacting = $("legal-basis").value === "droit_acces_rgpd";
   msg.className = "msg";
   msg.textContent = "…";
+  delete msg.dataset.outDir;
+  $("export").disabled = true;
   try {
     const me = await api("/api/me");
     const r = await fetch("/api/exports", {
@@ -192,17 +215,21 @@ async function exportFootage(ev) {
         camera_id: $("camera").value, from: fromInput($("from").value), to: fromInput($("to").value),
         legal_basis: $("legal-basis").value, requisition: $("requisition").value || null,
         recipient: $("recipient").value || null,
-        subjects: $("legal-basis").value === "droit_acces_rgpd"
-          ? $("subjects").value.split(/\s+/).filter(Boolean) : [],
+        subjects: redacting ? $("subjects").value.split(/\s+/).filter(Boolean) : [],
+        background: redacting,
       }),
     });
-    const body = await r.json();
+    let body = await r.json();
     if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
+    if (r.status === 202) body = await waitForJob(body.url, bar, msg);
     msg.textContent = T.exported(body) + (body.redaction ? T.redacted(body.redaction) : "");
     msg.dataset.outDir = body.out_dir;
   } catch (e) {
     msg.className = "msg error";
     msg.textContent = `${T.refused} : ${e.message}`;
+  } finally {
+    bar.hidden = true;
+    $("export").disabled = false;
   }
 }
 
