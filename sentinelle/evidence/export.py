@@ -287,6 +287,19 @@ def _rights_request(db: Database, req: ExportRequest) -> dict[str, Any]:
     return rr.as_dict()
 
 
+def _frame_rate(path: Path, default: float = 25.0) -> float:
+    """The video's frame rate as its container states it (`default` when it does not)."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate
+    except (av.error.FFmpegError, IndexError, OSError):
+        return default
+    return float(rate) if rate else default
+
+
 def _redact_runs(
     tmp: Path, req: ExportRequest, segments: Sequence[Segment], recordings: Path,
     db: Database, *, ffmpeg: str, progress: Progress | None,
@@ -300,9 +313,10 @@ def _redact_runs(
     geometry = GeometryStore(db).get(req.camera_id, 0)
     redactor = Redactor(req.camera_id, geometry.masks if geometry else (), ffmpeg=ffmpeg)
     groups = continuous_runs(segments)
-    # Frames expected, both passes (an estimate: 25 fps until the first run tells its rate).
+    # Frames expected, both passes: an estimate from the first segment's frame rate until the
+    # first run tells the frames it holds.
     seconds = sum((s.end - s.start).total_seconds() for s in segments)
-    total = max(1, int(2 * seconds * 25))
+    total = max(1, int(2 * seconds * _frame_rate(recordings / segments[0].path)))
     done = 0
     plans = []
     for group in groups:

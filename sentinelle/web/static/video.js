@@ -202,7 +202,7 @@ async function exportFootage(ev) {
   const msg = $("export-msg");
   const bar = $("export-progress");
   const redacting = $("legal-basis").value === "droit_acces_rgpd";
-  msg.className = "msg";
+  msg.className = "msg busy";
   msg.textContent = "…";
   delete msg.dataset.outDir;
   $("export").disabled = true;
@@ -222,6 +222,7 @@ async function exportFootage(ev) {
     let body = await r.json();
     if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
     if (r.status === 202) body = await waitForJob(body.url, bar, msg);
+    msg.className = "msg ok";
     msg.textContent = T.exported(body) + (body.redaction ? T.redacted(body.redaction) : "");
     msg.dataset.outDir = body.out_dir;
   } catch (e) {
