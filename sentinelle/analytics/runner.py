@@ -15,10 +15,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sentinelle.access.audit import Actor, AuditAction, AuditLog
 from sentinelle.access.keys import Keys
-from sentinelle.analytics.basis import Enablement, Enablements
+from sentinelle.analytics.basis import Enablements
 from sentinelle.analytics.shapes import ShapeStore, zones_and_lines
 from sentinelle.analytics.stats import CountStore
 from sentinelle.db.analytics_tables import AnalyticsCameraRow
@@ -51,13 +52,52 @@ def image_masks(db: Database, keys: Keys) -> MasksFor:
 
 
 @dataclass
-class _Worker:
-    enablement: Enablement
+class Worker:
+    """One camera's pipeline thread, under `basis` (statistics: the camera's `Enablement`;
+    events: the id of the basis in force)."""
+
+    basis: Any
     thread: threading.Thread
     stop: threading.Event
-    pipeline: Pipeline | None = None
+    pipeline: Any = None
     error: str | None = None
     done: bool = False
+
+
+def stop_workers(workers: dict[str, Worker], timeout: float = 30) -> None:
+    """Ask every pipeline to stop and wait for each (at most `timeout` seconds each)."""
+    for w in workers.values():
+        w.stop.set()
+    for w in workers.values():
+        w.thread.join(timeout=timeout)
+
+
+def wait_idle(workers: dict[str, Worker], timeout: float) -> bool:
+    """Wait until every pipeline has ended (files reach their end); for tests and runs on
+    recorded files."""
+    for w in list(workers.values()):
+        w.thread.join(timeout=timeout)
+    return all(w.done for w in workers.values())
+
+
+class Backoff:
+    """When a camera's pipeline that ended by itself (stream lost, file over, failure) may
+    start again: `base_s` after the first end, doubling at each end since, at most `max_s`."""
+
+    def __init__(self, base_s: float, max_s: float) -> None:
+        self.base_s, self.max_s = base_s, max_s
+        self._ends: dict[str, tuple[int, datetime]] = {}
+
+    def ended(self, camera_id: str, now: datetime) -> None:
+        n = self._ends.get(camera_id, (0, now))[0] + 1
+        self._ends[camera_id] = (n, now)
+
+    def ready(self, camera_id: str, now: datetime) -> bool:
+        ends = self._ends.get(camera_id)
+        if ends is None:
+            return True
+        wait = min(self.base_s * 2 ** (ends[0] - 1), self.max_s)
+        return (now - ends[1]).total_seconds() >= wait
 
 
 @dataclass
@@ -103,8 +143,8 @@ class Supervisor:
         self.config = config or SupervisorConfig()
         self.now = now or (lambda: datetime.now(UTC))
         self.only = set(only) if only else None
-        self.workers: dict[str, _Worker] = {}
-        self._failures: dict[str, tuple[int, datetime]] = {}
+        self.workers: dict[str, Worker] = {}
+        self.backoff = Backoff(self.config.backoff_s, self.config.backoff_max_s)
 
     # -- sources and state ----------------------------------------------------------------
 
@@ -134,8 +174,8 @@ class Supervisor:
 
     # -- one pipeline ---------------------------------------------------------------------
 
-    def _work(self, w: _Worker, source: str) -> None:
-        e = w.enablement
+    def _work(self, w: Worker, source: str) -> None:
+        e = w.basis
         try:
             shapes = self.shapes.shapes(e.camera_id, HEAD)
             zones, lines = zones_and_lines(shapes)
@@ -167,15 +207,13 @@ class Supervisor:
                   if self.only is None or e.camera_id in self.only}
         for cid, w in list(self.workers.items()):
             e = wanted.get(cid)
-            if e is None or not e.active(now) or e.changed_at != w.enablement.changed_at:
+            if e is None or not e.active(now) or e.changed_at != w.basis.changed_at:
                 w.stop.set()
             if w.done or w.stop.is_set():
                 w.thread.join(timeout=30)
                 del self.workers[cid]
                 if w.done and not w.stop.is_set():
-                    # Ended by itself (stream lost, file over, failure): restart with backoff.
-                    n = self._failures.get(cid, (0, now))[0] + 1
-                    self._failures[cid] = (n, now)
+                    self.backoff.ended(cid, now)  # ended by itself: restarted after a while
                 if w.error:
                     self._state(cid, "error", pipeline=w.pipeline, error=w.error)
                 else:
@@ -188,19 +226,14 @@ class Supervisor:
                 log.info("analytics %s: legal basis ended on %s, switched off", cid,
                          e.until.isoformat())
                 continue
-            if not e.active(now) or cid in self.workers:
+            if not e.active(now) or cid in self.workers or not self.backoff.ready(cid, now):
                 continue
-            fails = self._failures.get(cid)
-            if fails:
-                wait = min(self.config.backoff_s * 2 ** (fails[0] - 1), self.config.backoff_max_s)
-                if (now - fails[1]).total_seconds() < wait:
-                    continue
             source = self.source_for(cid)
             if not source:
                 self._state(cid, "error", error="no stream: the camera has no stream_sub or "
                             "stream_main")
                 continue
-            w = _Worker(enablement=e, thread=threading.Thread(), stop=threading.Event())
+            w = Worker(basis=e, thread=threading.Thread(), stop=threading.Event())
             w.thread = threading.Thread(target=self._work, args=(w, source),
                                         name=f"analytics-{cid}", daemon=True)
             self.workers[cid] = w
@@ -209,24 +242,11 @@ class Supervisor:
                 object_id=cid, details={"change": "pipeline_start", "mode": e.mode}, now=now)
             w.thread.start()
 
-    def run(self, stop: threading.Event) -> None:
-        """Supervise until `stop` is set; then stop every pipeline."""
-        while not stop.is_set():
-            self.tick()
-            stop.wait(self.config.check_s)
-        self.shutdown()
-
     def shutdown(self) -> None:
-        for w in self.workers.values():
-            w.stop.set()
-        for cid, w in list(self.workers.items()):
-            w.thread.join(timeout=30)
+        stop_workers(self.workers)
+        for cid, w in self.workers.items():
             self._state(cid, "stopped", pipeline=w.pipeline, error=w.error)
         self.workers.clear()
 
     def wait_idle(self, timeout: float) -> bool:
-        """Wait until every pipeline has ended (files reach their end); for tests and runs
-        on recorded files."""
-        for w in list(self.workers.values()):
-            w.thread.join(timeout=timeout)
-        return all(w.done for w in self.workers.values())
+        return wait_idle(self.workers, timeout)

@@ -151,9 +151,12 @@ def run(
 
     Frames are analysed in memory (masks filled first) and dropped at once; only counts per
     10 s bucket, zone or line, direction and class are stored. Each pipeline stops at its
-    basis's end date; an ended basis is switched off (audited, system:analytics).
+    basis's end date; an ended basis is switched off (audited, system:analytics). Event
+    detection (décret 2023-828) runs too, on each camera a basis in force covers, for as long
+    as it covers it.
     """
     from sentinelle.analytics.runner import Supervisor, SupervisorConfig
+    from sentinelle.events.supervisor import EventSupervisor
     from sentinelle.vision.pipeline import PipelineConfig
 
     logging.basicConfig(level=logging.INFO,
@@ -172,6 +175,9 @@ def run(
         db, keys = db_and_keys()
         sup = Supervisor(db, keys, sources=sources, only=camera or None, config=SupervisorConfig(
             check_s=check, pipeline=PipelineConfig(fps=fps, motion_gate=not no_motion_gate)))
+        events = EventSupervisor(db, keys, source_for=sup.source_for, fps=fps,
+                                 only=camera or None)
+        both = (sup, events)
         stop = threading.Event()
 
         def _stop(signum: int, _frame: object) -> None:
@@ -181,20 +187,30 @@ def run(
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         if exit_when_done:
-            sup.tick()
-            if not sup.workers:
-                fail("no camera to analyse: none has analytics enabled and in force "
-                     "(see `sentinelle analytics status`)")
-            while sup.workers and not stop.is_set():
-                sup.wait_idle(check)
-                sup.tick()
-                if all(w.done for w in sup.workers.values()):
+            for s in both:
+                s.tick()
+            if not sup.workers and not events.workers:
+                fail("no camera to analyse: none has analytics enabled and in force, nor "
+                     "an event basis in force (see `sentinelle analytics status`)")
+            while (sup.workers or events.workers) and not stop.is_set():
+                for s in both:
+                    s.wait_idle(check)
+                if all(w.done for s in both for w in s.workers.values()):
                     break
-            sup.shutdown()
+                for s in both:
+                    s.tick()
+            for s in both:
+                s.shutdown()
             err_console.print("analytics: every pipeline has ended")
             return
-        err_console.print("analytics: supervising the enabled cameras; Ctrl-C stops")
-        sup.run(stop)
+        err_console.print("analytics: supervising the enabled cameras and the event bases "
+                          "in force; Ctrl-C stops")
+        while not stop.is_set():
+            for s in both:
+                s.tick()
+            stop.wait(check)
+        for s in both:
+            s.shutdown()
         err_console.print("analytics stopped")
 
 

@@ -175,6 +175,7 @@ class Detector:
                  providers: list[str] | None = None) -> None:
         import onnxruntime as ort
 
+        ort.disable_telemetry_events()  # and ORT_DISABLE_TELEMETRY: see sentinelle/__init__.py
         path = Path(model_path) if model_path else default_model_path()
         if not path.is_file():
             raise FileNotFoundError(f"YOLOX-Nano model not found: {path}")

@@ -53,4 +53,16 @@ def test_events_run_on_vtest(home, tmp_path, vtest, yolox):  # noqa: F811  (fixt
 
     jpeg = Alerts(db, get_keys()).thumbnail(alerts[0]["id"])
     assert jpeg and jpeg[:2] == b"\xff\xd8"
+    # `analytics run` supervises event detection too: the basis covers CAM-V (no statistics
+    # are enabled), so it runs there until the clip ends, raising the same alerts again.
+    r = runner.invoke(app, ["analytics", "run", "--exit-when-done", "--source",
+                            f"CAM-V={clip}"])
+    assert r.exit_code == 0, r.output
+    assert "every pipeline has ended" in r.output
+    again = json.loads(runner.invoke(app, ["analytics", "alerts", "--json"]).stdout)["alerts"]
+    assert len(again) == 2 * len(alerts)
+    from sentinelle.events.runner import sessions
+
+    assert [(x["camera"], x["stop_reason"]) for x in sessions(db)] == [
+        ("CAM-V", "end_of_source")] * 2
     db.dispose()
