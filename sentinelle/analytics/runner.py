@@ -64,6 +64,33 @@ class Worker:
     done: bool = False
 
 
+def start_worker(workers: dict[str, Worker], camera_id: str, basis: Any,
+                 target: Callable[[Worker], None], name: str) -> Worker:
+    """Run `target(worker)` in a new daemon thread, as `camera_id`'s worker under `basis`."""
+    w = Worker(basis=basis, thread=threading.Thread(), stop=threading.Event())
+    w.thread = threading.Thread(target=target, args=(w,), name=name, daemon=True)
+    workers[camera_id] = w
+    w.thread.start()
+    return w
+
+
+def reap_workers(workers: dict[str, Worker], keep: Callable[[str, Worker], bool],
+                 backoff: Backoff, now: datetime) -> list[tuple[str, Worker]]:
+    """Stop the workers `keep` refuses, and take out those that have ended or stopped (one
+    that ended by itself counts towards its camera's backoff); returns those taken out."""
+    out = []
+    for cid, w in list(workers.items()):
+        if not keep(cid, w):
+            w.stop.set()
+        if w.done or w.stop.is_set():
+            w.thread.join(timeout=30)
+            del workers[cid]
+            if w.done and not w.stop.is_set():
+                backoff.ended(cid, now)  # ended by itself: restarted after a while
+            out.append((cid, w))
+    return out
+
+
 def stop_workers(workers: dict[str, Worker], timeout: float = 30) -> None:
     """Ask every pipeline to stop and wait for each (at most `timeout` seconds each)."""
     for w in workers.values():
@@ -205,19 +232,15 @@ class Supervisor:
         now = self.now()
         wanted = {e.camera_id: e for e in self.enablements.all()
                   if self.only is None or e.camera_id in self.only}
-        for cid, w in list(self.workers.items()):
+        def keep(cid: str, w: Worker) -> bool:
             e = wanted.get(cid)
-            if e is None or not e.active(now) or e.changed_at != w.basis.changed_at:
-                w.stop.set()
-            if w.done or w.stop.is_set():
-                w.thread.join(timeout=30)
-                del self.workers[cid]
-                if w.done and not w.stop.is_set():
-                    self.backoff.ended(cid, now)  # ended by itself: restarted after a while
-                if w.error:
-                    self._state(cid, "error", pipeline=w.pipeline, error=w.error)
-                else:
-                    self._state(cid, "stopped", pipeline=w.pipeline)
+            return e is not None and e.active(now) and e.changed_at == w.basis.changed_at
+
+        for cid, w in reap_workers(self.workers, keep, self.backoff, now):
+            if w.error:
+                self._state(cid, "error", pipeline=w.pipeline, error=w.error)
+            else:
+                self._state(cid, "stopped", pipeline=w.pipeline)
         for cid, e in wanted.items():
             if e.enabled and not e.active(now):
                 # The basis has ended: switch it off so that nothing restarts it.
@@ -233,14 +256,11 @@ class Supervisor:
                 self._state(cid, "error", error="no stream: the camera has no stream_sub or "
                             "stream_main")
                 continue
-            w = Worker(basis=e, thread=threading.Thread(), stop=threading.Event())
-            w.thread = threading.Thread(target=self._work, args=(w, source),
-                                        name=f"analytics-{cid}", daemon=True)
-            self.workers[cid] = w
             AuditLog(self.db, self.keys).record(
                 actor=ACTOR, action=AuditAction.analytics_change, object_type="camera",
                 object_id=cid, details={"change": "pipeline_start", "mode": e.mode}, now=now)
-            w.thread.start()
+            start_worker(self.workers, cid, e, lambda w, source=source: self._work(w, source),
+                         name=f"analytics-{cid}")
 
     def shutdown(self) -> None:
         stop_workers(self.workers)

@@ -14,7 +14,6 @@ basis in force are never analysed for events.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -25,6 +24,8 @@ from sentinelle.analytics.runner import (
     MasksFor,
     Worker,
     image_masks,
+    reap_workers,
+    start_worker,
     stop_workers,
     wait_idle,
 )
@@ -113,14 +114,10 @@ class EventSupervisor:
         """Start and stop the event pipelines after the bases; one pass."""
         now = self.now()
         covered = self.covered(now)
-        for cid, w in list(self.workers.items()):
-            if covered.get(cid) != w.basis:
-                w.stop.set()  # no longer covered, or by another basis: start again under it
-            if w.done or w.stop.is_set():
-                w.thread.join(timeout=30)
-                del self.workers[cid]
-                if w.done and not w.stop.is_set():
-                    self.backoff.ended(cid, now)
+        # A camera no longer covered, or covered by another basis, is stopped (and starts
+        # again under the other basis).
+        reap_workers(self.workers, lambda cid, w: covered.get(cid) == w.basis, self.backoff,
+                     now)
         for cid, basis_id in covered.items():
             if cid in self.workers or not self.backoff.ready(cid, now):
                 continue
@@ -130,12 +127,10 @@ class EventSupervisor:
                     log.warning("events %s: a basis covers it but it has no stream", cid)
                     self._no_stream.add(cid)
                 continue
-            w = Worker(basis=basis_id, thread=threading.Thread(), stop=threading.Event())
-            w.thread = threading.Thread(target=self._work, args=(w, cid, source),
-                                        name=f"events-{cid}", daemon=True)
-            self.workers[cid] = w
             log.info("events %s: detection starts under basis #%d", cid, basis_id)
-            w.thread.start()
+            start_worker(self.workers, cid, basis_id,
+                         lambda w, cid=cid, source=source: self._work(w, cid, source),
+                         name=f"events-{cid}")
 
     def shutdown(self) -> None:
         stop_workers(self.workers)

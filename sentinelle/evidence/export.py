@@ -287,17 +287,17 @@ def _rights_request(db: Database, req: ExportRequest) -> dict[str, Any]:
     return rr.as_dict()
 
 
-def _frame_rate(path: Path, default: float = 25.0) -> float:
-    """The video's frame rate as its container states it (`default` when it does not)."""
+def _frame_rate(path: Path, default: int = 25) -> float:
+    """The frame rate of a video file's first stream (`default` when it cannot be read)."""
     import av
+
+    from sentinelle.evidence.redaction import frame_rate
 
     try:
         with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            rate = stream.average_rate or stream.guessed_rate
+            return float(frame_rate(container.streams.video[0], default))
     except (av.error.FFmpegError, IndexError, OSError):
         return default
-    return float(rate) if rate else default
 
 
 def _redact_runs(

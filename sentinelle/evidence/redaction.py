@@ -159,6 +159,11 @@ class RedactionStats:
         }
 
 
+def frame_rate(stream, default: int = 25) -> Fraction:  # noqa: ANN001 - av.VideoStream
+    """A video stream's frame rate as its container states it (`default` when it does not)."""
+    return Fraction(stream.average_rate or stream.guessed_rate or default)
+
+
 def _frames(parts: Sequence[SourcePart], masks: Sequence[Sequence[tuple[float, float]]]):
     """(time, BGR full-resolution frame with masks filled, rate, width, height) of every frame
     of the parts, in order."""
@@ -175,7 +180,7 @@ def _frames(parts: Sequence[SourcePart], masks: Sequence[Sequence[tuple[float, f
         try:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
+            rate = frame_rate(stream)
             first: float | None = None
             for frame in container.decode(stream):
                 t = frame.time if frame.time is not None else 0.0

@@ -84,7 +84,6 @@ def _segment_geometry(a: Point, b: Point) -> tuple[float, float, float, float, f
 
 @dataclass
 class _TrackState:
-    point: Point
     seen: datetime
     inside: dict[str, bool] = field(default_factory=dict)
     # per line: (confirmed side +1 / -1, the point where it was confirmed)
@@ -118,7 +117,7 @@ class Counter:
         self._segments = {
             ln.name: [(ln.points[i], ln.points[i + 1]) for i in range(len(ln.points) - 1)]
             for ln in self.lines}
-        # Per segment: its start, direction and squared length (what `_side` needs).
+        # Per segment: its start, direction and squared length (what `_sides` needs).
         self._geometry = {name: [_segment_geometry(a, b) for a, b in segs]
                           for name, segs in self._segments.items()}
         self._tracks: dict[int, _TrackState] = {}
@@ -174,7 +173,7 @@ class Counter:
                 p = (xy[row][0], xy[row][1])
                 st = self._tracks.get(tid)
                 if st is None:
-                    st = self._tracks[tid] = _TrackState(point=p, seen=ts)
+                    st = self._tracks[tid] = _TrackState(seen=ts)
                 for name, flags in inside.items():
                     now_in = flags[row]
                     if now_in and not st.inside.get(name, False):
@@ -190,7 +189,7 @@ class Counter:
                         direction = A_TO_B if prev[0] > 0 else B_TO_A
                         self._counts[(bucket, None, name, direction, cls)] += 1
                     st.sides[name] = (side, p)
-                st.point, st.seen = p, ts
+                st.seen = ts
                 row += 1
             stale = [t for t, s in self._tracks.items()
                      if (ts - s.seen).total_seconds() > self.forget_s]

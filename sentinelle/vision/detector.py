@@ -263,12 +263,6 @@ class Detector:
         cand = np.flatnonzero(out[:, 4] >= self.score_threshold)
         return cand, out[cand]
 
-    def decode(self, out: NDArray[np.float32], camera_id: str, ts: datetime, *, width: int,
-               height: int, scale: float) -> Detections:
-        """Turn the raw grid into `Detections` in normalised coordinates of the frame."""
-        cand, rows = self.candidates(out)
-        return self.decode_image(Ran(cand, rows, width, height, scale), camera_id, ts)
-
     def decode_batch(self, rans: Sequence[Ran], camera_id: str,
                      ts: Sequence[datetime]) -> list[Detections]:
         """The `Detections` of several model runs (one per frame, `ts` their times): the

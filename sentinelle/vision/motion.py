@@ -29,17 +29,16 @@ class MotionGate:
         self.frames = 0
         self.opened = 0
 
-    def thumbnail(self, image: NDArray[np.uint8]) -> NDArray[np.int16]:
-        """A BGR image's green channel, or a grey plane, sub-sampled to about `width`."""
-        step = max(1, image.shape[1] // self.width)
-        small = image[::step, ::step]
-        if small.ndim == 3:  # green channel as grey: cheap and close to luminance
-            small = small[:, :, 1]
-        return small.astype(np.int16)
+    def thumbnail(self, grey: NDArray[np.uint8]) -> NDArray[np.int16]:
+        """A grey plane sub-sampled to about `width` pixels wide."""
+        step = max(1, grey.shape[1] // self.width)
+        return grey[::step, ::step].astype(np.int16)
 
-    def __call__(self, image: NDArray[np.uint8], ts: datetime) -> bool:
+    def __call__(self, grey: NDArray[np.uint8], ts: datetime) -> bool:
+        """Whether to run the detector on this frame, given one ``H×W`` plane of it (the
+        pipeline passes the green plane: cheap and close to luminance)."""
         self.frames += 1
-        thumb = self.thumbnail(image)
+        thumb = self.thumbnail(grey)
         prev, self._prev = self._prev, thumb
         if prev is None or prev.shape != thumb.shape:
             moving = True
