@@ -56,7 +56,16 @@ def load_command(name: str) -> click.Command:
         single.command(name)(obj)
         cmd = typer.main.get_command(single)
     cmd.name = name
+    _plain_help(cmd)
     return cmd
+
+
+def _plain_help(cmd: click.Command) -> None:
+    """Help reflowed to the terminal by click: the docstrings' own line breaks, which rich's
+    formatting keeps, gave ragged lines in an 80-column terminal."""
+    cmd.rich_markup_mode = None
+    for sub in getattr(cmd, "commands", {}).values():
+        _plain_help(sub)
 
 
 class LazyGroup(TyperGroup):
@@ -77,6 +86,7 @@ app = typer.Typer(
     help="Sentinelle: plan, operate, account for and evaluate a city's video-protection network.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # see `_plain_help`
 )
 
 
