@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -57,8 +56,6 @@ def record_argv(
     segment_time_s: float = 10.0,
     rtsp_timeout_s: float = 5.0,
     ffmpeg: str = "ffmpeg",
-    progress: bool = True,
-    progress_period_s: float = 1.0,
 ) -> list[str]:
     """The ffmpeg arguments that record `url` into segments under `out_dir`.
 
@@ -79,11 +76,6 @@ def record_argv(
         Socket timeout: ffmpeg exits when the camera sends nothing for this long.
     ffmpeg
         The program to run.
-    progress
-        Ask for machine-readable progress on standard output (the recorder's watchdog and
-        camera states read it).
-    progress_period_s
-        How often ffmpeg writes its progress, in seconds.
 
     Returns
     -------
@@ -97,12 +89,8 @@ def record_argv(
     if rtsp_timeout_s <= 0:
         msg = f"`rtsp_timeout_s` must be positive, got {rtsp_timeout_s}"
         raise ValueError(msg)
-    if progress_period_s <= 0:
-        msg = f"`progress_period_s` must be positive, got {progress_period_s}"
-        raise ValueError(msg)
+    # No progress reports: the recorder watches the segment being written grow instead.
     argv = [ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info"]
-    if progress:
-        argv += ["-progress", "pipe:1", "-stats_period", f"{progress_period_s:g}"]
     if url.lower().startswith(("rtsp://", "rtsps://")):
         argv += ["-rtsp_transport", "tcp", "-timeout", str(int(rtsp_timeout_s * 1_000_000))]
     argv += [
@@ -174,28 +162,3 @@ def opened_segment(line: str) -> str | None:
     """The path of the segment ffmpeg opened, from its ``Opening '…' for writing`` line."""
     m = _OPENING.search(line)
     return m.group("path") if m else None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One block of ffmpeg's ``-progress`` output."""
-
-    frame: int
-    out_time_s: float
-    ended: bool
-
-
-def parse_progress(block: dict[str, str]) -> Progress:
-    """A `Progress` from the ``key=value`` pairs of one block (ended by ``progress=…``)."""
-
-    def number(key: str) -> float:
-        try:
-            return float(block.get(key, "0"))
-        except ValueError:
-            return 0.0
-
-    return Progress(
-        frame=int(number("frame")),
-        out_time_s=number("out_time_us") / 1_000_000,
-        ended=block.get("progress") == "end",
-    )

@@ -7,8 +7,9 @@
    completed segment is found again and the segment cut by the crash is indexed to its end);
 2. starts one ffmpeg per stream (`sentinelle.record.ffmpeg.record_argv`) in its own session,
    with a parent-death signal so that ffmpeg dies with the recorder;
-3. loops: reads each ffmpeg's progress and messages (scrubbed of credentials), indexes each
-   segment once ffmpeg lists it as complete, restarts any ffmpeg that exits, whatever its exit
+3. loops: reads each ffmpeg's messages (scrubbed of credentials), indexes each segment once
+   ffmpeg lists it as complete, watches the segment being written grow (a fragment a second:
+   the proof that footage reaches the disk), restarts any ffmpeg that exits, whatever its exit
    code (ffmpeg exits 0 after a socket timeout), with exponential backoff, kills one that stops
    writing (watchdog), records each outage as a gap, writes a heartbeat and each camera's state,
    creates tomorrow's dated folders ahead of midnight, and raises an alert when a camera is
@@ -20,7 +21,9 @@ Its own CPU is kept near the one cost it cannot avoid, SHA-256 of every byte (ab
 a core per 4 Mb/s stream, see bench/README.md): a listed segment is read once and only its
 top-level boxes are walked, the segments of a few seconds are indexed in one transaction,
 segment lists are read when ffmpeg opens the next segment, pipe reads are coalesced, and
-progress comes every two seconds at most.
+liveness is one ``stat`` of the segment being written per stream and turn (ffmpeg's own
+progress reports, a pipe read and parsed per stream every two seconds, cost more and prove
+less: a frame counted is not yet a frame on disk).
 """
 
 from __future__ import annotations
@@ -83,12 +86,12 @@ _PROGRESS_EVERY = timedelta(seconds=60)
 _COALESCE_S = 0.25
 _READ_SIZE = 65536
 _LIST_FALLBACK_S = 5.0
+"""ffmpeg names a segment in its list just before it logs the opening of the next one, and the
+list is read then; it is also read at least this often, whatever ffmpeg logs."""
 _INDEX_EVERY_MAX_S = 5.0
 """Segments read from the lists are indexed together, at most this long (and at most half a
 segment) after the first of them: one transaction for the segments of many streams. A crash
 loses none of them: at restart, the leftover lists name them again."""
-"""ffmpeg names a segment in its list just before it logs the opening of the next one, and the
-list is read then; it is also read at least this often, whatever ffmpeg logs."""
 
 
 class RecorderConfig(BaseModel):
@@ -139,14 +142,9 @@ class RecorderConfig(BaseModel):
 
     @property
     def fresh_s(self) -> float:
-        """A camera whose ffmpeg reported progress within this many seconds is recording."""
-        return max(3.0, self.rtsp_timeout_s)
-
-    @property
-    def progress_period_s(self) -> float:
-        """How often each ffmpeg reports its progress: often enough that a recording camera
-        never looks silent (at least twice within `fresh_s`), at most every 2 s."""
-        return min(2.0, self.fresh_s / 2)
+        """A camera whose segment grew within this many seconds is recording (ffmpeg writes a
+        fragment a second; the recorder looks every `tick_s`)."""
+        return max(3.0, self.rtsp_timeout_s, 2 * self.tick_s + 1.0)
 
 
 def _utcnow() -> datetime:
@@ -282,8 +280,8 @@ class _Stream:
     opened: list[str] = field(default_factory=list)
     listed: set[str] = field(default_factory=set)
     buffers: dict[int, bytes] = field(default_factory=dict)
-    block: dict[str, str] = field(default_factory=dict)
-    last_frame: int = -1
+    writing: str | None = None
+    written: int = 0
     last_progress_mono: float | None = None
     last_progress_at: datetime | None = None
     run_progress_mono: float | None = None
@@ -346,6 +344,7 @@ class Recorder:
         self._folder_lock: FolderLock | None = None
         self._ffmpeg = ff.find_ffmpeg(self.config.ffmpeg)
         self._env = {**os.environ, "TZ": "UTC"}
+        self._fresh_s = self.config.fresh_s
         self._stopping = False
 
     # --- public --------------------------------------------------------------------------
@@ -424,6 +423,8 @@ class Recorder:
                 self._on_exit(st, now=now, mono=mono)
             if st.proc is None and mono >= st.next_launch_mono:
                 self._launch(st, now=now, mono=mono)
+            # From here on `st.proc` is None or was running at this turn's poll.
+            self._sense(st, now=now, mono=mono)
             self._watchdog(st, mono=mono)
             changed |= self._update_state(st, now=now, mono=mono)
         if changed or mono - self._last_heartbeat >= self.config.heartbeat_s:
@@ -508,10 +509,9 @@ class Recorder:
             st.source.url, out_dir=st.folder, segment_list=list_path,
             segment_time_s=self.config.segment_time_s,
             rtsp_timeout_s=self.config.rtsp_timeout_s, ffmpeg=self._ffmpeg,
-            progress_period_s=self.config.progress_period_s,
         )
         st.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             env=self._env, start_new_session=True,
             preexec_fn=parent_death_signal(signal.SIGKILL),
         )
@@ -520,16 +520,16 @@ class Recorder:
         st.run_start = None
         st.opened = []
         st.listed = set()
-        st.block = {}
-        st.last_frame = -1
+        st.writing = None
+        st.written = 0
         st.run_progress_mono = None
         st.launched_mono = mono
         st.kill_reason = None
-        for stream, kind in ((st.proc.stdout, "progress"), (st.proc.stderr, "log")):
-            os.set_blocking(stream.fileno(), False)
-            st.buffers[stream.fileno()] = b""
-            assert self._selector is not None
-            self._selector.register(stream, selectors.EVENT_READ, (st, kind))
+        stderr = st.proc.stderr
+        os.set_blocking(stderr.fileno(), False)
+        st.buffers[stderr.fileno()] = b""
+        assert self._selector is not None
+        self._selector.register(stderr, selectors.EVENT_READ, st)
         logger.info("%s: ffmpeg %d started (run %d) on %s", st.camera_id, st.proc.pid,
                     st.run_id, st.source.safe_url)
 
@@ -561,66 +561,42 @@ class Recorder:
             if ready and not full and (remaining := deadline - time.monotonic()) > 0:
                 time.sleep(min(_COALESCE_S, remaining))
 
-    def _read(self, fileobj, data: tuple[_Stream, str]) -> int:
+    def _read(self, fileobj, st: _Stream) -> int:
         """Read once from a pipe; return the number of bytes read (a full read: more waits)."""
-        st, kind = data
         fd = fileobj.fileno()
         try:
             chunk = os.read(fd, _READ_SIZE)
         except BlockingIOError:
             return 0
         if not chunk:
-            self._close_pipe(st, fileobj, kind)
+            self._close_pipe(st, fileobj)
             return 0
-        self._feed(st, kind, fd, chunk)
+        self._feed(st, fd, chunk)
         return len(chunk)
 
-    def _feed(self, st: _Stream, kind: str, fd: int, chunk: bytes) -> None:
+    def _feed(self, st: _Stream, fd: int, chunk: bytes) -> None:
         buf = st.buffers.get(fd, b"") + chunk
         *lines, buf = buf.replace(b"\r", b"\n").split(b"\n")
         st.buffers[fd] = buf
-        if kind == "progress":
-            # Of each progress block only the frame count and the block's end matter: the
-            # other lines are skipped without being decoded.
-            for raw in lines:
-                if raw.startswith((b"frame=", b"progress=")):
-                    self._line(st, kind, raw.decode(errors="replace"))
-            return
         for raw in lines:
             if raw:
-                self._line(st, kind, raw.decode(errors="replace"))
+                self._line(st, raw.decode(errors="replace"))
 
-    def _close_pipe(self, st: _Stream, fileobj, kind: str) -> None:
-        """Read what is left in a pipe of an ffmpeg that exited, then close it."""
+    def _close_pipe(self, st: _Stream, fileobj) -> None:
+        """Read what is left in the pipe of an ffmpeg that exited, then close it."""
         fd = fileobj.fileno()
         with contextlib.suppress(OSError):
             while chunk := os.read(fd, _READ_SIZE):
-                self._feed(st, kind, fd, chunk)
+                self._feed(st, fd, chunk)
         rest = st.buffers.pop(fd, b"")
         if rest:
-            self._line(st, kind, rest.decode(errors="replace"))
+            self._line(st, rest.decode(errors="replace"))
         assert self._selector is not None
         with contextlib.suppress(KeyError, ValueError):
             self._selector.unregister(fileobj)
         fileobj.close()
 
-    def _line(self, st: _Stream, kind: str, line: str) -> None:
-        if kind == "progress":
-            key, sep, value = line.partition("=")
-            if not sep:
-                return
-            st.block[key.strip()] = value.strip()
-            if key.strip() == "progress":
-                p = ff.parse_progress(st.block)
-                st.block = {}
-                if p.frame > st.last_frame:
-                    mono = time.monotonic()
-                    st.last_frame = p.frame
-                    st.last_progress_mono = mono
-                    st.last_progress_at = self.clock()
-                    if st.run_progress_mono is None:
-                        st.run_progress_mono = mono
-            return
+    def _line(self, st: _Stream, line: str) -> None:
         line = ff.scrub(line, st.secrets)
         st.tail.append(line)
         start = ff.input_start(line)
@@ -630,6 +606,8 @@ class Recorder:
                 self.journal.set_first_packet(st.run_id, start)
         opened = ff.opened_segment(line)
         if opened is not None:
+            if not os.path.isabs(opened):
+                opened = os.path.join(os.getcwd(), opened)
             st.opened.append(opened)
             st.list_due = True  # the previous segment is complete and listed
         lowered = line.lower()
@@ -697,15 +675,12 @@ class Recorder:
         assert st.proc is not None
         self._flush_pending(now=now)  # the stream's last segments follow those hashed before
         code = st.proc.wait()
-        if st.proc.stdout is not None and not st.proc.stdout.closed:
-            self._close_pipe(st, st.proc.stdout, "progress")
         if st.proc.stderr is not None and not st.proc.stderr.closed:
-            self._close_pipe(st, st.proc.stderr, "log")
+            self._close_pipe(st, st.proc.stderr)
+        self._sense(st, now=now, mono=mono)  # what ffmpeg wrote as it closed its segment
         self._collect_segments(st, now=now)
         for opened in st.opened:  # the segment being written when ffmpeg stopped
             path = Path(opened)
-            if not path.is_absolute():
-                path = Path.cwd() / path
             if str(path) in st.listed or not path.exists():
                 continue
             seg = self.index.index_file(path, camera_id=st.camera_id, now=now, complete=False,
@@ -743,8 +718,32 @@ class Recorder:
         st.list_path = None
         st.run_id = None
 
+    def _sense(self, st: _Stream, *, now: datetime, mono: float) -> None:
+        """Whether footage reached the disk since the last turn: the segment being written
+        grew (ffmpeg flushes a fragment a second), or the next one was opened (ffmpeg cuts a
+        segment on a keyframe it received). The first segment of a run counts once it grows
+        past what ffmpeg wrote when it opened it (the file's header)."""
+        if st.proc is None or not st.opened:
+            return
+        path = st.opened[-1]
+        try:
+            size = os.stat(path).st_size
+        except OSError:  # not created yet, or removed by a purge
+            return
+        if path == st.writing:
+            grew = size > st.written
+        else:
+            grew = st.writing is not None
+            st.writing = path
+        st.written = size
+        if grew:
+            st.last_progress_mono = mono
+            st.last_progress_at = now
+            if st.run_progress_mono is None:
+                st.run_progress_mono = mono
+
     def _watchdog(self, st: _Stream, *, mono: float) -> None:
-        if st.proc is None or st.proc.poll() is not None or st.kill_reason:
+        if st.proc is None or st.kill_reason:
             return
         since = st.last_progress_mono if st.run_progress_mono is not None else None
         since = max(since or 0.0, st.launched_mono)
@@ -755,8 +754,8 @@ class Recorder:
             st.proc.kill()
 
     def _update_state(self, st: _Stream, *, now: datetime, mono: float) -> bool:
-        fresh = self.config.fresh_s
-        alive = st.proc is not None and st.proc.poll() is None
+        fresh = self._fresh_s
+        alive = st.proc is not None
         if alive and st.last_progress_mono is not None and (
             st.run_progress_mono is not None and mono - st.last_progress_mono <= fresh
         ):

@@ -128,6 +128,49 @@ def test_frozen_camera_is_detected_and_recovered(testcams, rec_db, rec_home, run
     assert index.verify().ok
 
 
+def test_hung_ffmpeg_is_killed_by_the_watchdog(testcams, rec_db, rec_home, run_recorder):
+    """An ffmpeg that stays connected but writes nothing (here stopped by SIGSTOP: its socket
+    timeout cannot fire) is seen by its segment no longer growing, killed after
+    ``stall_timeout_s`` and restarted; the outage is a gap of reason ``stalled``."""
+    server = testcams(1)
+    running = run_recorder([RecordingSource("CAM", server.urls["cam0"])])
+    rec = running.recorder
+    index = SegmentIndex(rec_db, rec_home / "recordings")
+    journal = RecorderJournal(rec_db)
+    wait_for(lambda: index.count("CAM") >= 2, timeout=60, what="two segments")
+    wait_for(lambda: rec.state("CAM") == CameraState.recording, timeout=10, what="recording")
+    hung = rec.pids["CAM"]
+    os.kill(hung, signal.SIGSTOP)
+    stopped = time.monotonic()
+    wait_for(lambda: rec.state("CAM") != CameraState.recording, timeout=FAST.fresh_s + 3,
+             what="the camera no longer seen recording")
+    assert time.monotonic() - stopped >= FAST.fresh_s - 1  # not before its segment went still
+    wait_for(lambda: rec.pids.get("CAM") not in (None, hung), timeout=FAST.stall_timeout_s + 10,
+             what="a new ffmpeg after the watchdog")
+    killed_after = time.monotonic() - stopped
+    assert FAST.stall_timeout_s - 1 <= killed_after <= FAST.stall_timeout_s + 8
+    assert not _process_exists(hung)
+    gap = wait_for(lambda: next((g for g in journal.gaps("CAM") if g.reason == "stalled"), None),
+                   timeout=5, what="a gap of reason stalled")
+    n = index.count("CAM")
+    wait_for(lambda: index.count("CAM") >= n + 2, timeout=40, what="recording again")
+    wait_for(lambda: journal.open_gap_of("CAM") is None, timeout=10, what="the gap closed")
+    closed = next(g for g in journal.gaps("CAM") if g.id == gap.id)
+    assert closed.end is not None and closed.end > closed.start
+    (run,) = [r for r in journal.runs("CAM") if r.end_reason == "stalled"]
+    assert run.ended_at is not None
+    running.stop()
+    assert index.verify().ok
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
+
+
 def _newest_unindexed(root: Path, index: SegmentIndex) -> Path | None:
     known = index.indexed_paths()
     files = sorted(root.rglob("*.mp4"), key=lambda p: p.name)
@@ -214,7 +257,7 @@ def test_orphan_ffmpeg_is_killed_at_start(testcams, rec_db, rec_home, run_record
     folder = prepare_camera_dir(root, "CAM", now=datetime.now(UTC))
     orphan = subprocess.Popen(
         record_argv(server.urls["cam0"], out_dir=folder, segment_list=root / "orphan.csv",
-                    segment_time_s=2, progress=False),
+                    segment_time_s=2),
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, env={**os.environ, "TZ": "UTC"},
     )
