@@ -29,6 +29,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,7 @@ from pathlib import Path
 
 from sentinelle.access.keys import load_keys
 from sentinelle.db.engine import open_database
-from sentinelle.record.segments import SegmentIndex, segment_name_time
+from sentinelle.record.segments import SegmentIndex, segment_name_time, sha256_file
 from sentinelle.record.supervisor import recordings_root
 from sentinelle.record.testcam import ClipSpec, TestCameraServer, prepare_clip
 from sentinelle.registry.camera import Camera
@@ -243,6 +244,13 @@ def run_once(n: int, *, duration: float, segment_time: float, clip: Path, work: 
     # than that second cannot be told from rounding.
     check_footage(plain_runs, segment_time, plain, tolerance_s=1.0)
     db.dispose()
+    # The integrity floor: SHA-256 of every byte Sentinelle recorded, as the recorder reads it
+    # (from the page cache, where it still is), per second of footage.
+    files = sorted(recordings_root(home).rglob("*.mp4"))
+    t_hash = time.process_time()
+    for f in files:
+        sha256_file(f)
+    hash_cpu_s = time.process_time() - t_hash
     disk = sum(p.stat().st_size for p in work.rglob("*.mp4"))
     shutil.rmtree(home, ignore_errors=True)
     shutil.rmtree(plain_dir, ignore_errors=True)
@@ -251,7 +259,8 @@ def run_once(n: int, *, duration: float, segment_time: float, clip: Path, work: 
         "window_s": round(window, 1),
         "duration_s": duration,
         "bytes_written": disk,
-        "sentinelle": ours.summary(n, window),
+        "sentinelle": {**ours.summary(n, window),
+                       "sha256_cpu_pct_core_per_stream": 100 * hash_cpu_s / ours.footage_s},
         "plain_ffmpeg": plain.summary(n, window),
     }
 
@@ -265,6 +274,7 @@ def main() -> None:
     ap.add_argument("--cameras", default="4,8,16", help="numbers of cameras, comma-separated")
     ap.add_argument("--duration", type=float, default=120, help="measured seconds per run")
     ap.add_argument("--segment-time", type=float, default=10)
+    ap.add_argument("--repeat", type=int, default=1, help="run the list of sizes this often")
     ap.add_argument("--out", type=Path, default=Path("bench/out/recorder.json"))
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sentinelle-bench-rec-"))
@@ -274,7 +284,8 @@ def main() -> None:
         kbps = clip.stat().st_size * 8 / CLIP.duration_s / 1000
         print(f"clip: 720p15 H.264, {kbps:.0f} kb/s; machine: {os.cpu_count()} cores, "
               f"load {loadavg()}", flush=True)
-        for n in (int(x) for x in args.cameras.split(",")):
+        sizes = [int(x) for x in args.cameras.split(",")] * max(1, args.repeat)
+        for n in sizes:
             print(f"-- {n} cameras, {args.duration:.0f} s …", flush=True)
             load_before = loadavg()
             r = run_once(n, duration=args.duration, segment_time=args.segment_time, clip=clip,
@@ -291,7 +302,11 @@ def main() -> None:
                   flush=True)
             print(f"   of which Sentinelle's supervisor (Python) "
                   f"{s['supervisor_cpu_pct_core']:.2f} % of a core in all, its ffmpeg "
-                  f"{s['ffmpeg_cpu_pct_core_per_stream']:.2f} per stream", flush=True)
+                  f"{s['ffmpeg_cpu_pct_core_per_stream']:.2f} per stream (ratio of the ffmpegs "
+                  f"alone {s['ffmpeg_cpu_pct_core_per_stream'] / p['cpu_pct_core_per_stream']:.3f})"
+                  f"; SHA-256 of every byte {s['sha256_cpu_pct_core_per_stream']:.3f} per stream "
+                  f"({s['sha256_cpu_pct_core_per_stream'] / p['cpu_pct_core_per_stream']:.3f} of "
+                  "plain ffmpeg's CPU)", flush=True)
             print(f"   RSS MB per stream: sentinelle {s['rss_mb_per_stream']:.1f} (supervisor "
                   f"{s['supervisor_rss_mb']:.0f} MB in all, ffmpeg "
                   f"{s['ffmpeg_rss_mb_per_stream']:.1f} per stream) | plain "
@@ -302,6 +317,14 @@ def main() -> None:
                   flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.repeat > 1:
+        for n in dict.fromkeys(sizes):
+            ratios = sorted(r["cpu_ratio"] for r in results if r["cameras"] == n)
+            print(f"{n} cameras: ratios {', '.join(f'{x:.3f}' for x in ratios)}; median "
+                  f"{statistics.median(ratios):.3f}")
+        ratios = sorted(r["cpu_ratio"] for r in results)
+        print(f"all: median ratio {statistics.median(ratios):.3f} over {len(ratios)} runs, "
+              f"{sum(x <= 1.10 for x in ratios)} at or under 1.10")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
