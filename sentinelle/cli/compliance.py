@@ -18,10 +18,9 @@ from rich.table import Table
 from sentinelle.access.audit import Actor, AuditLog
 from sentinelle.cli.common import (
     console,
+    db_and_keys,
     errors_to_exit,
-    get_database,
     get_keys,
-    get_settings,
     print_json,
 )
 from sentinelle.errors import InputError
@@ -57,9 +56,8 @@ def _day(value: str | None, option: str) -> date | None:
 def _store():
     from sentinelle.compliance.store import ComplianceStore
 
-    settings = get_settings()
-    db = get_database(settings)
-    return ComplianceStore(db), AuditLog(db, get_keys(settings))
+    db, keys = db_and_keys()
+    return ComplianceStore(db), AuditLog(db, keys)
 
 
 def _audit(audit: AuditLog, object_type: str, object_id: str, details: dict) -> None:
@@ -86,8 +84,7 @@ def check(
         if unknown:
             raise InputError(f"--rule: unknown rule(s) {', '.join(unknown)}; "
                              f"known: {', '.join(RULES)}")
-        settings = get_settings()
-        snap = load_snapshot(get_database(settings), get_keys(settings), today=day,
+        snap = load_snapshot(*db_and_keys(), today=day,
                              dwellings=not no_dwellings)
         findings = run_rules(snap, rules=[r.upper() for r in rule] if rule else None)
     counts = summary(findings)
@@ -118,8 +115,7 @@ def pack(
 
     with errors_to_exit():
         day = _day(today, "--today") or date.today()
-        settings = get_settings()
-        files = write_pack(get_database(settings), get_keys(settings), out, today=day,
+        files = write_pack(*db_and_keys(), out, today=day,
                            pdf=not no_pdf)
     for f in files:
         console.print(str(f))

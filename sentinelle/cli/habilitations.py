@@ -11,10 +11,8 @@ from sentinelle.access.audit import Actor
 from sentinelle.access.habilitations import Habilitations, local_day
 from sentinelle.cli.common import (
     console,
+    db_and_keys,
     errors_to_exit,
-    get_database,
-    get_keys,
-    get_settings,
     print_json,
 )
 from sentinelle.errors import InputError
@@ -23,8 +21,7 @@ app = typer.Typer(help="Habilitations: rights to see cameras' images.", no_args_
 
 
 def _habs() -> Habilitations:
-    settings = get_settings()
-    return Habilitations(get_database(settings), get_keys(settings))
+    return Habilitations(*db_and_keys())
 
 
 def _day(text: str, option: str) -> date:

@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sentinelle.cli.common import console, errors_to_exit, get_database, print_json
+from sentinelle.cli.common import (
+    console,
+    db_and_keys,
+    errors_to_exit,
+    get_database,
+    print_json,
+)
 
 app = typer.Typer(help="Legal holds on footage.", no_args_is_help=True)
 
@@ -56,14 +62,12 @@ def add(
     """Place a manual legal hold (audited: hold_change). Times are UTC without an offset.
     Prefer `requisitions add`, which holds a requisition's windows."""
     from sentinelle.access.audit import Actor
-    from sentinelle.cli.common import get_keys, get_settings
     from sentinelle.custody.common import parse_time
     from sentinelle.custody.holds import HoldStore
 
     now = datetime.now(UTC)
     with errors_to_exit():
-        settings = get_settings()
-        h = HoldStore(get_database(settings), get_keys(settings)).add(
+        h = HoldStore(*db_and_keys()).add(
             camera, parse_time(start, "--from"), parse_time(end, "--to"), reason=reason,
             until=parse_time(until, "--until"), actor=Actor.cli(), now=now)
     if as_json:
@@ -80,11 +84,9 @@ def release(
 ) -> None:
     """Release a hold before its end (audited: hold_change)."""
     from sentinelle.access.audit import Actor
-    from sentinelle.cli.common import get_keys, get_settings
     from sentinelle.custody.holds import HoldStore
 
     with errors_to_exit():
-        settings = get_settings()
-        h = HoldStore(get_database(settings), get_keys(settings)).release(
+        h = HoldStore(*db_and_keys()).release(
             hold_id, actor=Actor.cli(), now=datetime.now(UTC), reason=reason)
     console.print(f"hold {h.id} released", highlight=False)

@@ -11,10 +11,8 @@ from rich.table import Table
 from sentinelle.access.audit import Actor
 from sentinelle.cli.common import (
     console,
+    db_and_keys,
     errors_to_exit,
-    get_database,
-    get_keys,
-    get_settings,
     print_json,
 )
 
@@ -28,8 +26,7 @@ def _book():
     from sentinelle.record.logbook import Logbook
     from sentinelle.registry.store import Registry
 
-    settings = get_settings()
-    db, keys = get_database(settings), get_keys(settings)
+    db, keys = db_and_keys()
     known = {c.id for c in Registry(db, keys=keys).cameras()}
     return Logbook(db, AuditLog(db, keys), known_camera=known.__contains__)
 

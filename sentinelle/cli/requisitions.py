@@ -12,10 +12,8 @@ from rich.table import Table
 from sentinelle.access.audit import Actor
 from sentinelle.cli.common import (
     console,
+    db_and_keys,
     errors_to_exit,
-    get_database,
-    get_keys,
-    get_settings,
     print_json,
 )
 
@@ -26,8 +24,7 @@ app = typer.Typer(help="Judicial requisitions: record, list, close, export outco
 def _store():
     from sentinelle.custody.requisitions import RequisitionStore
 
-    settings = get_settings()
-    return RequisitionStore(get_database(settings), get_keys(settings))
+    return RequisitionStore(*db_and_keys())
 
 
 def _yes_no(value: str, name: str) -> bool:

@@ -10,10 +10,8 @@ from sentinelle.access.passwords import generate_password
 from sentinelle.access.users import Role, Users
 from sentinelle.cli.common import (
     console,
+    db_and_keys,
     errors_to_exit,
-    get_database,
-    get_keys,
-    get_settings,
     print_json,
 )
 
@@ -22,8 +20,7 @@ app = typer.Typer(help="User accounts: operator, supervisor, dpo, auditor, admin
 
 
 def _users() -> Users:
-    settings = get_settings()
-    return Users(get_database(settings), get_keys(settings))
+    return Users(*db_and_keys())
 
 
 @app.command("add")
