@@ -95,13 +95,19 @@ def test_camera_stops_and_comes_back(clip, rec_db, rec_home, rec_keys):
     assert index.verify().ok
 
 
-def test_frozen_camera_is_detected_and_recovered(testcams, rec_db, rec_home, run_recorder):
+def _recording_one_camera(testcams, rec_db, rec_home, run_recorder):
+    """A test camera recorded by a running recorder, two segments indexed already."""
     server = testcams(1)
     running = run_recorder([RecordingSource("CAM", server.urls["cam0"])])
-    rec = running.recorder
     index = SegmentIndex(rec_db, rec_home / "recordings")
-    journal = RecorderJournal(rec_db)
     wait_for(lambda: index.count("CAM") >= 2, timeout=60, what="two segments")
+    return server, running, index, RecorderJournal(rec_db)
+
+
+def test_frozen_camera_is_detected_and_recovered(testcams, rec_db, rec_home, run_recorder):
+    server, running, index, journal = _recording_one_camera(testcams, rec_db, rec_home,
+                                                            run_recorder)
+    rec = running.recorder
     server.freeze()  # SIGSTOP: the connection stays open, nothing more comes
     frozen = time.monotonic()
     try:
@@ -132,12 +138,9 @@ def test_hung_ffmpeg_is_killed_by_the_watchdog(testcams, rec_db, rec_home, run_r
     """An ffmpeg that stays connected but writes nothing (here stopped by SIGSTOP: its socket
     timeout cannot fire) is seen by its segment no longer growing, killed after
     ``stall_timeout_s`` and restarted; the outage is a gap of reason ``stalled``."""
-    server = testcams(1)
-    running = run_recorder([RecordingSource("CAM", server.urls["cam0"])])
+    server, running, index, journal = _recording_one_camera(testcams, rec_db, rec_home,
+                                                            run_recorder)
     rec = running.recorder
-    index = SegmentIndex(rec_db, rec_home / "recordings")
-    journal = RecorderJournal(rec_db)
-    wait_for(lambda: index.count("CAM") >= 2, timeout=60, what="two segments")
     wait_for(lambda: rec.state("CAM") == CameraState.recording, timeout=10, what="recording")
     hung = rec.pids["CAM"]
     os.kill(hung, signal.SIGSTOP)
