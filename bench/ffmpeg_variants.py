@@ -20,27 +20,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from recorder import CLIP, cpu_s, plain_argv  # bench/recorder.py, beside this script
+
 from sentinelle.record.ffmpeg import FRAGMENT_OPTIONS, record_argv
-from sentinelle.record.testcam import ClipSpec, TestCameraServer, prepare_clip
+from sentinelle.record.testcam import TestCameraServer, prepare_clip
 
-TICK = os.sysconf("SC_CLK_TCK")
-CLIP = ClipSpec(width=1280, height=720, fps=15, bitrate_kbps=4000, duration_s=20)
 VARIANTS = ("plain", "plain2", "ours", "ours2", "ours_noflush", "ours_nofrag")
-
-
-def cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def argv(variant: str, url: str, out: Path) -> list[str]:
     out.mkdir(parents=True)
     (out / time.strftime("%Y-%m-%d", time.gmtime())).mkdir()
     if variant.startswith("plain"):
-        return ["ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp",
-                "-use_wallclock_as_timestamps", "1", "-i", url, "-map", "0:v", "-c", "copy",
-                "-f", "segment", "-segment_time", "10", "-segment_format", "mp4",
-                "-reset_timestamps", "1", "-strftime", "1", str(out / "%Y%m%dT%H%M%SZ.mp4")]
+        return plain_argv(url, out)
     a = record_argv(url, out_dir=out, segment_list=out / "list.csv")
     i = a.index("-segment_format_options")
     if variant == "ours_noflush":

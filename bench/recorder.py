@@ -61,6 +61,14 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def plain_argv(url: str, out: Path, segment_time: float = 10) -> list[str]:
+    """The anchor: plain ffmpeg segment recording of `url` into `out` (what Frigate runs)."""
+    return ["ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp",
+            "-use_wallclock_as_timestamps", "1", "-i", url, "-map", "0:v", "-c", "copy",
+            "-f", "segment", "-segment_time", f"{segment_time:g}", "-segment_format", "mp4",
+            "-reset_timestamps", "1", "-strftime", "1", str(out / "%Y%m%dT%H%M%SZ.mp4")]
+
+
 def rss_mb(pid: int) -> float:
     try:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 1e6
@@ -177,11 +185,7 @@ def run_once(n: int, *, duration: float, segment_time: float, clip: Path, work: 
             out = plain_dir / f"cam{i}"
             out.mkdir()
             procs.append(subprocess.Popen(
-                ["ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp",
-                 "-use_wallclock_as_timestamps", "1", "-i", url, "-map", "0:v", "-c", "copy",
-                 "-f", "segment", "-segment_time", f"{segment_time:g}", "-segment_format",
-                 "mp4", "-reset_timestamps", "1", "-strftime", "1",
-                 str(out / "%Y%m%dT%H%M%SZ.mp4")],
+                plain_argv(url, out, segment_time),
                 env={**os.environ, "TZ": "UTC"}, stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))

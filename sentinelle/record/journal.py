@@ -110,29 +110,22 @@ class RecorderJournal:
             ``(camera id, last progress)`` of cameras this recorder has written already and
             whose last progress alone changed: one UPDATE for all of them.
         """
-        if not cameras:  # the usual case: no ORM session, one or two UPDATEs
-            with self.db.engine.begin() as conn:
-                self._beat(conn, recorder_id, now=now, progress=progress)
-            return
         with self.db.session() as s:
-            self._beat(s.connection(), recorder_id, now=now, progress=progress)
+            conn = s.connection()
+            conn.execute(
+                _RECORDERS.update().where(_RECORDERS.c.id == recorder_id)
+                .values(heartbeat_at=now)
+            )
+            if progress:
+                conn.execute(
+                    _CAMERAS.update()
+                    .where(_CAMERAS.c.camera_id == bindparam("b_camera"),
+                           _CAMERAS.c.recorder_id == recorder_id)
+                    .values(last_progress_at=bindparam("b_at"), updated_at=now),
+                    [{"b_camera": cid, "b_at": at} for cid, at in progress],
+                )
             for upd in cameras:
                 self._write_camera(s, recorder_id, upd, now=now)
-
-    @staticmethod
-    def _beat(conn, recorder_id: int, *, now: datetime,
-              progress: Sequence[tuple[str, datetime]]) -> None:
-        conn.execute(
-            _RECORDERS.update().where(_RECORDERS.c.id == recorder_id).values(heartbeat_at=now)
-        )
-        if progress:
-            conn.execute(
-                _CAMERAS.update()
-                .where(_CAMERAS.c.camera_id == bindparam("b_camera"),
-                       _CAMERAS.c.recorder_id == recorder_id)
-                .values(last_progress_at=bindparam("b_at"), updated_at=now),
-                [{"b_camera": cid, "b_at": at} for cid, at in progress],
-            )
 
     def stop_recorder(self, recorder_id: int, *, now: datetime) -> None:
         with self.db.session() as s:

@@ -344,7 +344,6 @@ class Recorder:
         self._folder_lock: FolderLock | None = None
         self._ffmpeg = ff.find_ffmpeg(self.config.ffmpeg)
         self._env = {**os.environ, "TZ": "UTC"}
-        self._fresh_s = self.config.fresh_s
         self._stopping = False
 
     # --- public --------------------------------------------------------------------------
@@ -754,7 +753,7 @@ class Recorder:
             st.proc.kill()
 
     def _update_state(self, st: _Stream, *, now: datetime, mono: float) -> bool:
-        fresh = self._fresh_s
+        fresh = self.config.fresh_s
         alive = st.proc is not None
         if alive and st.last_progress_mono is not None and (
             st.run_progress_mono is not None and mono - st.last_progress_mono <= fresh

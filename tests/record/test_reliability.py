@@ -19,7 +19,12 @@ from sentinelle.record.logbook import Logbook
 from sentinelle.record.mp4 import probe_fragmented_mp4
 from sentinelle.record.segments import SegmentIndex, prepare_camera_dir
 from sentinelle.record.sources import RecordingSource
-from sentinelle.record.supervisor import SYSTEM_RECORDER, build_recorder, find_orphans
+from sentinelle.record.supervisor import (
+    SYSTEM_RECORDER,
+    _alive,
+    build_recorder,
+    find_orphans,
+)
 from sentinelle.record.testcam import TestCameraServer, _free_port
 from tests.record.conftest import FAST, RunningRecorder, add_cameras, wait_for
 
@@ -152,7 +157,7 @@ def test_hung_ffmpeg_is_killed_by_the_watchdog(testcams, rec_db, rec_home, run_r
              what="a new ffmpeg after the watchdog")
     killed_after = time.monotonic() - stopped
     assert FAST.stall_timeout_s - 1 <= killed_after <= FAST.stall_timeout_s + 8
-    assert not _process_exists(hung)
+    assert not _alive(hung)
     gap = wait_for(lambda: next((g for g in journal.gaps("CAM") if g.reason == "stalled"), None),
                    timeout=5, what="a gap of reason stalled")
     n = index.count("CAM")
@@ -164,14 +169,6 @@ def test_hung_ffmpeg_is_killed_by_the_watchdog(testcams, rec_db, rec_home, run_r
     assert run.ended_at is not None
     running.stop()
     assert index.verify().ok
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1] != "Z"
 
 
 def _newest_unindexed(root: Path, index: SegmentIndex) -> Path | None:
