@@ -5,6 +5,8 @@ pairs of about one second each). A file cut by a crash or power loss ends inside
 every fragment before that point is complete and plays. `probe_fragmented_mp4` walks the box
 headers (it reads a few hundred bytes per fragment, never the video itself) and returns the
 time covered by the complete fragments and the byte length they occupy.
+`LayoutScan` checks only the top-level boxes, from the bytes the recorder reads anyway to
+hash a segment.
 
 Only what Sentinelle's recorder writes is needed: one video track; sample durations from
 ``trun``, ``tfhd`` or ``trex``; decode times from ``tfdt``.
@@ -19,6 +21,7 @@ from typing import BinaryIO
 
 from sentinelle.errors import RecordingError
 
+_LARGE = b"\x00\x00\x00\x01"  # a box size of 1: the 64-bit size follows the type
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"mvex", b"moof", b"traf", b"minf", b"stbl"}
 
 
@@ -242,40 +245,107 @@ class Mp4Layout:
     truncated: bool
 
 
-def scan_layout(f: BinaryIO, size: int, *, name: str = "segment") -> Mp4Layout:
-    """Walk only the top-level boxes of an open fragmented MP4 of `size` bytes.
+class LayoutScan:
+    """Walk the top-level boxes of a fragmented MP4 from its bytes as they are read in order.
 
-    For a segment whose times are known already (ffmpeg's segment list gives them), this is
-    what is left to check: it starts with a ``moov``, holds whole fragments, and does not end
-    inside a box. It reads one box header per top-level box (about two per second of video).
-
-    Raises
-    ------
-    RecordingError
-        When the file is not a fragmented MP4 (no ``moov`` box before the first fragment).
+    The recorder reads every byte of a segment once to hash it; fed the same chunks
+    (`feed`), this walk reads nothing of its own. For a segment whose times are known
+    already (ffmpeg's segment list gives them), it is what is left to check: the file starts
+    with a ``moov``, holds whole fragments, and does not end inside a box. A box header split
+    between two chunks is put together; `layout` gives the result once the last chunk is in.
     """
-    moov = False
-    fragments = 0
-    complete = 0
-    pending = False  # a moof waiting for its mdat
-    cut = False
-    for kind, _payload, box_end in _boxes(f, 0, size):
-        if box_end > size:
-            cut = True
-            break
+
+    def __init__(self) -> None:
+        self._fed = 0  # bytes fed so far
+        self._next = 0  # offset of the next box header
+        self._head = bytearray()  # the bytes of that header fed so far (at most 16)
+        self._done = False  # the walk stopped: a box to the end of the file, or a bad one
+        self._to_end: bytes | None = None  # the kind of a box that runs to the end (size 0)
+        self._moov = False
+        self._pending = False  # a moof waiting for its mdat
+        self._fragments = 0
+        self._complete = 0
+        self._before: tuple[bool, bool, int, int] | None = None  # state before the last box
+
+    def feed(self, chunk: bytes | bytearray | memoryview) -> None:
+        """The next bytes of the file, right after those fed before."""
+        start = self._fed
+        self._fed += len(chunk)
+        while not self._done and self._next < self._fed:
+            # 8 bytes of header, 16 when the size is 64-bit: never past the box's own bytes,
+            # so that the next header starts in this chunk or one still to come.
+            want = 16 if self._head[:4] == _LARGE else 8
+            at = self._next + len(self._head) - start  # where the header goes on in `chunk`
+            self._head += chunk[at:at + want - len(self._head)]
+            if len(self._head) < want:
+                return  # the header goes on in the next chunk (or the file ends here)
+            if want == 8 and self._head[:4] == _LARGE:
+                continue  # read the 64-bit size too
+            self._box(bytes(self._head))
+            self._head.clear()
+
+    def _box(self, header: bytes) -> None:
+        """The box whose header (8 or 16 bytes; 8 for a cut 64-bit one) is at `_next`."""
+        size, kind = struct.unpack(">I4s", header[:8])
+        pos = self._next
+        if size == 1:
+            if len(header) < 16:  # a 64-bit size cut by the end of the file
+                self._before = (self._moov, self._pending, self._fragments, self._complete)
+                self._next = pos + 17
+                self._done = True
+                return
+            size = struct.unpack(">Q", header[8:16])[0]
+            if size < 16:
+                self._done = True
+                return
+        elif size == 0:  # runs to the end of the file, whose size is known only then
+            self._to_end = kind
+            self._done = True
+            return
+        if size < 8:
+            self._done = True
+            return
+        self._before = (self._moov, self._pending, self._fragments, self._complete)
+        self._next = pos + size
+        if not self._apply(kind, pos + size):
+            self._done = True
+
+    def _apply(self, kind: bytes, box_end: int) -> bool:
+        """Count one whole box; False ends the walk (a fragment before any ``moov``)."""
         if kind == b"moov":
-            moov = True
+            self._moov = True
         elif kind == b"moof":
-            if not moov:
-                break
-            pending = True
-            continue
-        elif kind == b"mdat" and pending:
-            pending = False
-            fragments += 1
-        complete = box_end
-    if not moov:
-        msg = f"{name}: no moov box, not a fragmented MP4 segment"
-        raise RecordingError(msg)
-    return Mp4Layout(fragments=fragments, complete_bytes=complete, size_bytes=size,
-                     truncated=cut or complete < size)
+            if not self._moov:
+                self._before = None
+                return False
+            self._pending = True
+            return True
+        elif kind == b"mdat" and self._pending:
+            self._pending = False
+            self._fragments += 1
+        self._complete = box_end
+        return True
+
+    def layout(self, *, name: str = "segment") -> Mp4Layout:
+        """The layout of the bytes fed, the whole file.
+
+        Raises
+        ------
+        RecordingError
+            When the file is not a fragmented MP4 (no ``moov`` box before the first
+            fragment).
+        """
+        size = self._fed
+        cut = False
+        if not self._done and len(self._head) >= 8:  # a 64-bit size cut by the end
+            self._box(bytes(self._head))
+        if self._to_end is not None:
+            self._apply(self._to_end, size)
+        elif self._next > size and self._before is not None:  # the last box is cut
+            self._moov, self._pending, self._fragments, self._complete = self._before
+            cut = True
+        if not self._moov:
+            msg = f"{name}: no moov box, not a fragmented MP4 segment"
+            raise RecordingError(msg)
+        return Mp4Layout(fragments=self._fragments, complete_bytes=self._complete,
+                         size_bytes=size, truncated=cut or self._complete < size)

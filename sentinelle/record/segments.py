@@ -31,12 +31,13 @@ from sqlalchemy.exc import IntegrityError
 from sentinelle.db.engine import Database
 from sentinelle.db.record_tables import SegmentRow
 from sentinelle.errors import RecordingError
-from sentinelle.record.mp4 import Mp4Layout, probe_fragmented_mp4, scan_layout
+from sentinelle.record.mp4 import LayoutScan, Mp4Layout, probe_fragmented_mp4
 
 logger = logging.getLogger(__name__)
 
 CAMERA_FILE = "camera.json"
 LISTS_DIR = ".lists"
+_HASH_CHUNK = 1 << 18  # as hashlib.file_digest reads; larger buffers hash slower here
 _NAME = re.compile(r"^(\d{8}T\d{6})Z\.mp4$")
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CHAIN_TOLERANCE_S = 1.5
@@ -130,11 +131,19 @@ def sha256_file(path: Path) -> str:
 
 
 def _hash_and_scan(path: Path, name: str) -> tuple[str, Mp4Layout]:
-    """SHA-256 of every byte of a segment, read once into a reused buffer, and its top-level
-    boxes. (Not a memory map: a file truncated while mapped would kill the recorder.)"""
+    """SHA-256 of every byte of a segment and its top-level boxes, in one read through a
+    reused buffer: the box walk reads nothing of its own. (Not a memory map: a file truncated
+    while mapped would kill the recorder.)"""
+    digest = hashlib.sha256()
+    scan = LayoutScan()
+    buf = bytearray(_HASH_CHUNK)
+    view = memoryview(buf)
     with path.open("rb", buffering=0) as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
-        return digest, scan_layout(f, f.tell(), name=name)
+        while n := f.readinto(buf):
+            chunk = view[:n]
+            digest.update(chunk)
+            scan.feed(chunk)
+    return digest.hexdigest(), scan.layout(name=name)
 
 
 def read_camera_id(folder: Path) -> str | None:
