@@ -9,7 +9,7 @@ H.264 clip at about 4 Mb/s, pre-encoded, served without re-encoding, looped), an
 recorders record all of them at the same time, for the same duration:
 
 * **Sentinelle**: ``sentinelle record run`` (one supervised ffmpeg per stream, fragmented MP4,
-  segment list, progress, indexing with SHA-256 in SQLite);
+  segment list, liveness from the segment being written, indexing with SHA-256 in SQLite);
 * **plain ffmpeg** (the anchor, what Frigate runs): one
   ``ffmpeg -rtsp_transport tcp -use_wallclock_as_timestamps 1 -i URL -c copy -f segment
   -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1`` per stream.
