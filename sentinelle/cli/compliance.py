@@ -84,8 +84,7 @@ def check(
         if unknown:
             raise InputError(f"--rule: unknown rule(s) {', '.join(unknown)}; "
                              f"known: {', '.join(RULES)}")
-        snap = load_snapshot(*db_and_keys(), today=day,
-                             dwellings=not no_dwellings)
+        snap = load_snapshot(*db_and_keys(), today=day, dwellings=not no_dwellings)
         findings = run_rules(snap, rules=[r.upper() for r in rule] if rule else None)
     counts = summary(findings)
     if json_out:
@@ -115,8 +114,7 @@ def pack(
 
     with errors_to_exit():
         day = _day(today, "--today") or date.today()
-        files = write_pack(*db_and_keys(), out, today=day,
-                           pdf=not no_pdf)
+        files = write_pack(*db_and_keys(), out, today=day, pdf=not no_pdf)
     for f in files:
         console.print(str(f))
 

@@ -261,11 +261,14 @@ class LayoutScan:
         self._head = bytearray()  # the bytes of that header fed so far (at most 16)
         self._done = False  # the walk stopped: a box to the end of the file, or a bad one
         self._to_end: bytes | None = None  # the kind of a box that runs to the end (size 0)
+        # The last box seen, (kind, end): whole once the next header starts at its end, cut
+        # if the file ends before it.
+        self._last: tuple[bytes, int] | None = None
+        self._cut = False
         self._moov = False
         self._pending = False  # a moof waiting for its mdat
         self._fragments = 0
         self._complete = 0
-        self._before: tuple[bool, bool, int, int] | None = None  # state before the last box
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> None:
         """The next bytes of the file, right after those fed before."""
@@ -286,13 +289,13 @@ class LayoutScan:
 
     def _box(self, header: bytes) -> None:
         """The box whose header (8 or 16 bytes; 8 for a cut 64-bit one) is at `_next`."""
+        self._settle()  # the box before this one ends where this one starts: it is whole
+        if self._done:
+            return
         size, kind = struct.unpack(">I4s", header[:8])
-        pos = self._next
         if size == 1:
             if len(header) < 16:  # a 64-bit size cut by the end of the file
-                self._before = (self._moov, self._pending, self._fragments, self._complete)
-                self._next = pos + 17
-                self._done = True
+                self._cut = self._done = True
                 return
             size = struct.unpack(">Q", header[8:16])[0]
             if size < 16:
@@ -305,10 +308,16 @@ class LayoutScan:
         if size < 8:
             self._done = True
             return
-        self._before = (self._moov, self._pending, self._fragments, self._complete)
-        self._next = pos + size
-        if not self._apply(kind, pos + size):
-            self._done = True
+        self._next += size
+        self._last = (kind, self._next)
+
+    def _settle(self) -> None:
+        """Count the last box seen, known to be whole."""
+        if self._last is not None:
+            kind, end = self._last
+            self._last = None
+            if not self._apply(kind, end):
+                self._done = True
 
     def _apply(self, kind: bytes, box_end: int) -> bool:
         """Count one whole box; False ends the walk (a fragment before any ``moov``)."""
@@ -316,7 +325,6 @@ class LayoutScan:
             self._moov = True
         elif kind == b"moof":
             if not self._moov:
-                self._before = None
                 return False
             self._pending = True
             return True
@@ -336,16 +344,17 @@ class LayoutScan:
             fragment).
         """
         size = self._fed
-        cut = False
         if not self._done and len(self._head) >= 8:  # a 64-bit size cut by the end
             self._box(bytes(self._head))
+        if self._last is not None:
+            if self._last[1] <= size:
+                self._settle()
+            else:  # the file ends inside the last box
+                self._cut = True
         if self._to_end is not None:
             self._apply(self._to_end, size)
-        elif self._next > size and self._before is not None:  # the last box is cut
-            self._moov, self._pending, self._fragments, self._complete = self._before
-            cut = True
         if not self._moov:
             msg = f"{name}: no moov box, not a fragmented MP4 segment"
             raise RecordingError(msg)
         return Mp4Layout(fragments=self._fragments, complete_bytes=self._complete,
-                         size_bytes=size, truncated=cut or self._complete < size)
+                         size_bytes=size, truncated=self._cut or self._complete < size)
