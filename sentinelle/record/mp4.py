@@ -50,6 +50,19 @@ class Mp4Timing:
     truncated: bool
 
 
+def _header(header: bytes) -> tuple[bytes, int | None, int]:
+    """``(type, size, header length)`` of a box from its first 8 or 16 bytes: a size of 1
+    means a 64-bit size after the type (16-byte header; size ``None`` when those bytes are
+    missing, cut by the end of the file), a size of 0 a box that runs to the end of the file.
+    """
+    size, kind = struct.unpack(">I4s", header[:8])
+    if size != 1:
+        return kind, size, 8
+    if len(header) < 16:
+        return kind, None, 16
+    return kind, struct.unpack(">Q", header[8:16])[0], 16
+
+
 def _boxes(f: BinaryIO, start: int, end: int):
     """Yield ``(type, payload_start, box_end)`` for the boxes between `start` and `end`.
 
@@ -62,15 +75,12 @@ def _boxes(f: BinaryIO, start: int, end: int):
         header = f.read(16)
         if len(header) < 8:
             return
-        size, kind = struct.unpack(">I4s", header[:8])
-        payload = pos + 8
-        if size == 1:
-            if len(header) < 16:
-                yield kind, payload, end + 1
-                return
-            size = struct.unpack(">Q", header[8:16])[0]
-            payload = pos + 16
-        elif size == 0:
+        kind, size, length = _header(header)
+        if size is None:
+            yield kind, pos + 8, end + 1
+            return
+        payload = pos + length
+        if size == 0:
             size = end - pos
         if size < 8:
             return
@@ -292,20 +302,15 @@ class LayoutScan:
         self._settle()  # the box before this one ends where this one starts: it is whole
         if self._done:
             return
-        size, kind = struct.unpack(">I4s", header[:8])
-        if size == 1:
-            if len(header) < 16:  # a 64-bit size cut by the end of the file
-                self._cut = self._done = True
-                return
-            size = struct.unpack(">Q", header[8:16])[0]
-            if size < 16:
-                self._done = True
-                return
-        elif size == 0:  # runs to the end of the file, whose size is known only then
+        kind, size, length = _header(header)
+        if size is None:  # a 64-bit size cut by the end of the file
+            self._cut = self._done = True
+            return
+        if size == 0:  # runs to the end of the file, whose size is known only then
             self._to_end = kind
             self._done = True
             return
-        if size < 8:
+        if size < length:
             self._done = True
             return
         self._next += size
